@@ -1,0 +1,5 @@
+package coreutils
+
+// registerTextUtils registers the text-processing utilities.
+func registerTextUtils(s *Set) {
+}
