@@ -154,6 +154,8 @@ func FromFSError(op, target string, err error, fallback Code) error {
 	}
 	code := fallback
 	switch {
+	case isErrno(err, "directory not empty"): // before ErrExist: Go maps ENOTEMPTY to it
+		code = CodeNotEmpty
 	case errors.Is(err, fs.ErrNotExist):
 		code = CodeReadNotFound
 	case errors.Is(err, fs.ErrExist):
@@ -162,8 +164,6 @@ func FromFSError(op, target string, err error, fallback Code) error {
 		code = CodePermissionDenied
 	case errors.Is(err, fs.ErrInvalid):
 		code = CodeInvalidPath
-	case isErrno(err, "directory not empty"):
-		code = CodeNotEmpty
 	case isErrno(err, "is a directory"), isErrno(err, "not a directory"):
 		code = CodeWriteTypeError
 	}
