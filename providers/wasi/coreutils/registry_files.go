@@ -2,4 +2,9 @@ package coreutils
 
 // registerFileUtils registers the file and system utilities.
 func registerFileUtils(s *Set) {
+	for name, c := range map[string]Command{
+		"cat": cmdCat,
+	} {
+		s.Register(name, c)
+	}
 }
