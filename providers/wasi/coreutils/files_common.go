@@ -233,3 +233,7 @@ func fileExists(fsys afero.Fs, name string) bool {
 	_, err := fileLstat(fsys, name)
 	return err == nil
 }
+
+// isDirErr reports whether err says a directory was found where a file was
+// expected.
+func isDirErr(err error) bool { return errors.Is(err, syscall.EISDIR) }

@@ -3,7 +3,10 @@ package coreutils
 // registerFileUtils registers the file and system utilities.
 func registerFileUtils(s *Set) {
 	for name, c := range map[string]Command{
-		"cat": cmdCat,
+		"cat":  cmdCat,
+		"head": cmdHead,
+		"tail": cmdTail,
+		"wc":   cmdWc,
 	} {
 		s.Register(name, c)
 	}
