@@ -4,6 +4,7 @@ package coreutils
 func registerFileUtils(s *Set) {
 	for name, c := range map[string]Command{
 		"cat":  cmdCat,
+		"ls":   cmdLs,
 		"head": cmdHead,
 		"tail": cmdTail,
 		"wc":   cmdWc,
