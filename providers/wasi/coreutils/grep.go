@@ -201,8 +201,12 @@ func grep(ctx context.Context, env *Env, args []string) int {
 			ops = []string{"-"}
 		}
 	}
-	if len(ops) > 1 || g.recursive {
+	if len(ops) > 1 {
 		g.showNames = true
+	} else if g.recursive && ops[0] != "-" {
+		if fi, err := env.FS.Stat(env.Abs(ops[0])); err == nil && fi.IsDir() {
+			g.showNames = true
+		}
 	}
 	if g.withName {
 		g.showNames = true

@@ -2,7 +2,13 @@ package coreutils
 
 // registerTextUtils registers the text-processing utilities.
 func registerTextUtils(s *Set) {
-	s.Register("grep", grep)
-	s.Register("egrep", grep)
-	s.Register("fgrep", grep)
+	for name, c := range map[string]Command{
+		"grep": grep, "egrep": grep, "fgrep": grep,
+		"sort": sortCmd, "uniq": uniq, "cut": cut, "tr": tr,
+		"paste": paste, "comm": comm, "nl": nl, "rev": rev, "tac": tac,
+		"fold": fold, "expand": expand, "unexpand": unexpand,
+		"column": column, "join": join,
+	} {
+		s.Register(name, c)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -60,6 +61,9 @@ func openInput(ctx context.Context, env *Env, name string) (io.ReadCloser, error
 	p := env.Abs(name)
 	fi, err := env.FS.Stat(p)
 	if err != nil {
+		if p == "/dev/null" {
+			return io.NopCloser(strings.NewReader("")), nil
+		}
 		return nil, err
 	}
 	if fi.IsDir() {
@@ -290,3 +294,9 @@ func unescapeC(s string) string {
 	}
 	return b.String()
 }
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
