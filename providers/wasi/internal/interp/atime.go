@@ -1,0 +1,10 @@
+package interp
+
+import (
+	"io/fs"
+	"time"
+)
+
+func getAtime(info fs.FileInfo) time.Time {
+	return info.ModTime()
+}
