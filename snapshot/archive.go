@@ -96,7 +96,7 @@ func WriteArchive(ctx context.Context, fsys afero.Fs, root string, w io.Writer) 
 		return err
 	}
 	tw := tar.NewWriter(w)
-	if err := writeTree(ctx, fsys, rel, tw, nil); err != nil {
+	if err := writeTree(ctx, fsys, rel, tw, nil, false); err != nil {
 		return wrap(providers.CodeArchiveError, "write_archive", root, err)
 	}
 	if err := tw.Close(); err != nil {
@@ -120,6 +120,9 @@ func WriteArchive(ctx context.Context, fsys afero.Fs, root string, w io.Writer) 
 // Devices, FIFOs and other special members are refused with
 // [ErrUnsupportedMember]; PAX global headers are ignored. Symlinks need an
 // fsys that implements afero.Symlinker.
+//
+// Permission bits and modification times are restored, except the times
+// of symlinks, which afero cannot set.
 //
 // limits bound the input, the extracted bytes and the member count; a
 // zero Limits means [DefaultLimits]. Members already written when an error
@@ -216,8 +219,14 @@ func fileMode(mode int64) fs.FileMode {
 
 // writeTree writes the members under root of fsys to tw, in canonical
 // order. When mirror is not nil every member is also created in mirror at
-// the same path, so one pass both serialises and copies a layer.
-func writeTree(ctx context.Context, fsys afero.Fs, root string, tw *tar.Writer, mirror afero.Fs) error {
+// the same path, so one pass both serialises and copies a layer. A layer
+// tar (layer true) records every symlink with the Unix epoch as its time:
+// symlink times cannot be restored, and the layer's digest must not depend
+// on when a symlink was extracted.
+func writeTree(ctx context.Context, fsys afero.Fs, root string, tw *tar.Writer, mirror afero.Fs, layer bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	fi, err := lstat(fsys, fsPath(root, ""))
 	if err != nil {
 		return err
@@ -291,6 +300,9 @@ func writeTree(ctx context.Context, fsys afero.Fs, root string, tw *tar.Writer, 
 				}
 				h.Typeflag = tar.TypeSymlink
 				h.Linkname = target
+				if layer {
+					h.ModTime = time.Unix(0, 0)
+				}
 				if err := tw.WriteHeader(h); err != nil {
 					return err
 				}

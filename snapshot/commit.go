@@ -138,7 +138,7 @@ func (s *Store) writeBlob(ctx context.Context, layer, mirror afero.Fs) (digest s
 	var n countWriter
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h, &n), 256<<10)
 	tw := tar.NewWriter(bw)
-	if err := writeTree(ctx, layer, "", tw, mirror); err != nil {
+	if err := writeTree(ctx, layer, "", tw, mirror, true); err != nil {
 		return "", 0, err
 	}
 	if err := tw.Close(); err != nil {

@@ -35,9 +35,10 @@
 //	layers/<id>.json     metadata of a committed layer: {id, parent, digest, size, created, labels}
 //
 // A layer tar holds the layer's entries depth-first with sorted names,
-// owner 0:0, permission bits and nanosecond modification times (PAX), and
-// whiteouts as the empty files they are; the same content always gives the
-// same bytes. A layer's ID is the hex SHA-256 of the blob's digest and the
+// owner 0:0, permission bits, nanosecond modification times (PAX; the Unix
+// epoch for symlinks, whose times afero cannot restore), and whiteouts as
+// the empty files they are; the same content always gives the same bytes.
+// A layer's ID is the hex SHA-256 of the blob's digest and the
 // parent's ID, so it covers the whole chain.
 //
 // Every file is written to a temporary file (".tmp-*") in its final

@@ -43,7 +43,7 @@ func (s *Store) Export(ctx context.Context, id string, w io.Writer, opts ExportO
 	}
 	view := wasifs.New(nil, l...)
 	tw := tar.NewWriter(w)
-	if err := writeTree(ctx, view, root, tw, nil); err != nil {
+	if err := writeTree(ctx, view, root, tw, nil, false); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return ctxErr
 		}
