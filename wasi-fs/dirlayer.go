@@ -62,12 +62,21 @@ func rootPath(rel string) string {
 // open resolves name inside the directory and returns the open root, which
 // the caller closes.
 func (l *dirLayer) open(op, name string, follow bool) (*os.Root, resolved[struct{}], error) {
+	return l.openWith(op, name, func(ns dirNS) (resolved[struct{}], error) { return resolve(ns, name, follow) })
+}
+
+// openEntry is open for unlink, rmdir and rename: see resolveEntry.
+func (l *dirLayer) openEntry(op, name string) (*os.Root, resolved[struct{}], error) {
+	return l.openWith(op, name, func(ns dirNS) (resolved[struct{}], error) { return resolveEntry(ns, name) })
+}
+
+func (l *dirLayer) openWith(op, name string, res func(dirNS) (resolved[struct{}], error)) (*os.Root, resolved[struct{}], error) {
 	var r resolved[struct{}]
 	root, err := os.OpenRoot(l.dir)
 	if err != nil {
 		return nil, r, pathErr(op, name, toErrno(err))
 	}
-	r, err = resolve[struct{}](dirNS{root}, name, follow)
+	r, err = res(dirNS{root})
 	if err != nil {
 		root.Close()
 		return nil, r, pathErr(op, name, err)
@@ -126,7 +135,7 @@ func (l *dirLayer) Mkdir(name string, perm os.FileMode) error {
 func (l *dirLayer) MkdirAll(name string, perm os.FileMode) error { return mkdirAll(l, name, perm) }
 
 func (l *dirLayer) Remove(name string) error {
-	root, r, err := l.open("remove", name, false)
+	root, r, err := l.openEntry("remove", name)
 	if err != nil {
 		return err
 	}
@@ -141,7 +150,7 @@ func (l *dirLayer) Remove(name string) error {
 }
 
 func (l *dirLayer) RemoveAll(name string) error {
-	root, r, err := l.open("removeall", name, false)
+	root, r, err := l.openEntry("removeall", name)
 	if errnoOf(err) == syscall.ENOENT {
 		return nil
 	}
@@ -173,14 +182,19 @@ func (l *dirLayer) RemoveAll(name string) error {
 }
 
 func (l *dirLayer) Rename(oldname, newname string) error {
-	root, ro, err := l.open("rename", oldname, false)
+	root, ro, err := l.openEntry("rename", oldname)
 	if err != nil {
 		return linkErr("rename", oldname, newname, err.(*fs.PathError).Err)
 	}
 	defer root.Close()
-	rn, err := resolve[struct{}](dirNS{root}, newname, false)
+	rn, err := resolveEntry[struct{}](dirNS{root}, newname)
 	if err == nil {
 		err = checkRename(ro.rel, ro.kind, rn.rel, rn.kind, func() bool { return true })
+	}
+	if err == nil && ro.rel != rn.rel && ro.kind == kindDir && rn.kind == kindDir {
+		// os.Root.Rename refuses to replace a directory; rename(2)
+		// replaces an empty one.
+		err = toErrno(root.Remove(rn.rel))
 	}
 	if err == nil && ro.rel != rn.rel {
 		err = toErrno(root.Rename(ro.rel, rn.rel))

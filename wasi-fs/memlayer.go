@@ -193,7 +193,7 @@ func mkdirAll(fsys afero.Fs, name string, perm os.FileMode) error {
 func (l *memLayer) Remove(name string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, err := l.resolve(name, false)
+	r, err := resolveEntry[*memNode](memNS{l}, name)
 	switch {
 	case err != nil:
 		return pathErr("remove", name, err)
@@ -213,7 +213,7 @@ func (l *memLayer) Remove(name string) error {
 func (l *memLayer) RemoveAll(name string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, err := l.resolve(name, false)
+	r, err := resolveEntry[*memNode](memNS{l}, name)
 	switch {
 	case errnoOf(err) == syscall.ENOENT:
 		return nil
@@ -234,11 +234,11 @@ func (l *memLayer) RemoveAll(name string) error {
 func (l *memLayer) Rename(oldname, newname string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	ro, err := l.resolve(oldname, false)
+	ro, err := resolveEntry[*memNode](memNS{l}, oldname)
 	if err != nil {
 		return linkErr("rename", oldname, newname, err)
 	}
-	rn, err := l.resolve(newname, false)
+	rn, err := resolveEntry[*memNode](memNS{l}, newname)
 	if err != nil {
 		return linkErr("rename", oldname, newname, err)
 	}

@@ -164,6 +164,10 @@ func (o *Overlay) resolve(name string, follow bool) (resolved[*node], error) {
 	return resolve[*node](ovNS{o}, name, follow)
 }
 
+func (o *Overlay) resolveEntry(name string) (resolved[*node], error) {
+	return resolveEntry[*node](ovNS{o}, name)
+}
+
 // resolveExisting resolves name and fails with ENOENT when it is absent.
 func (o *Overlay) resolveExisting(name string, follow bool) (resolved[*node], error) {
 	r, err := o.resolve(name, follow)
@@ -455,8 +459,12 @@ func (o *Overlay) MkdirAll(name string, perm os.FileMode) error { return mkdirAl
 func (o *Overlay) Remove(name string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r, err := o.resolveExisting(name, false)
-	if err == nil && r.rel == "" {
+	r, err := o.resolveEntry(name)
+	switch {
+	case err != nil:
+	case r.kind == kindNone:
+		err = syscall.ENOENT
+	case r.rel == "":
 		err = syscall.EBUSY
 	}
 	if err != nil {
@@ -489,7 +497,7 @@ func (o *Overlay) Remove(name string) error {
 func (o *Overlay) RemoveAll(name string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r, err := o.resolve(name, false)
+	r, err := o.resolveEntry(name)
 	if errnoOf(err) == syscall.ENOENT || err == nil && r.kind == kindNone {
 		return nil
 	}
@@ -541,11 +549,11 @@ func (o *Overlay) Rename(oldname, newname string) error {
 }
 
 func (o *Overlay) rename(oldname, newname string) error {
-	ro, err := o.resolve(oldname, false)
+	ro, err := o.resolveEntry(oldname)
 	if err != nil {
 		return err
 	}
-	rn, err := o.resolve(newname, false)
+	rn, err := o.resolveEntry(newname)
 	if err != nil {
 		return err
 	}

@@ -259,3 +259,18 @@ func resolve[N any](ns namespace[N], name string, followLast bool) (resolved[N],
 	r.rel, r.parent, r.node, r.kind = rel, parent, cur, kind
 	return r, nil
 }
+
+// resolveEntry resolves name without following a final symlink, even with
+// a trailing slash, as unlink(2), rmdir(2) and rename(2) do: a trailing
+// slash then requires a directory.
+func resolveEntry[N any](ns namespace[N], name string) (resolved[N], error) {
+	trimmed := strings.TrimRight(name, "/")
+	if trimmed == "" || trimmed == name {
+		return resolve(ns, name, false)
+	}
+	r, err := resolve(ns, trimmed, false)
+	if err == nil && r.kind != kindDir && r.kind != kindNone {
+		err = syscall.ENOTDIR
+	}
+	return r, err
+}
