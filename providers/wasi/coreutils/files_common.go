@@ -237,3 +237,11 @@ func fileExists(fsys afero.Fs, name string) bool {
 // isDirErr reports whether err says a directory was found where a file was
 // expected.
 func isDirErr(err error) bool { return errors.Is(err, syscall.EISDIR) }
+
+// fileFS is the filesystem type utilities work on.
+type fileFS = afero.Fs
+
+var (
+	errNotDir   error = syscall.ENOTDIR
+	errNotEmpty error = syscall.ENOTEMPTY
+)

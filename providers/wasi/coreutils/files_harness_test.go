@@ -218,3 +218,10 @@ func listTree(t *testing.T, root string) string {
 	})
 	return b.String()
 }
+
+// cancelledCtx returns a context that is already done.
+func cancelledCtx() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx, cancel
+}

@@ -3,11 +3,19 @@ package coreutils
 // registerFileUtils registers the file and system utilities.
 func registerFileUtils(s *Set) {
 	for name, c := range map[string]Command{
-		"cat":  cmdCat,
-		"ls":   cmdLs,
-		"head": cmdHead,
-		"tail": cmdTail,
-		"wc":   cmdWc,
+		"cat":   cmdCat,
+		"mkdir": cmdMkdir,
+		"rmdir": cmdRmdir,
+		"rm":    cmdRm,
+		"cp":    cmdCp,
+		"mv":    cmdMv,
+		"ln":    cmdLn,
+		"touch": cmdTouch,
+		"chmod": cmdChmod,
+		"ls":    cmdLs,
+		"head":  cmdHead,
+		"tail":  cmdTail,
+		"wc":    cmdWc,
 	} {
 		s.Register(name, c)
 	}
