@@ -3,6 +3,8 @@ package coreutils
 // registerFileUtils registers the file and system utilities.
 func registerFileUtils(s *Set) {
 	for name, c := range map[string]Command{
+		"du":    cmdDu,
+		"stat":  cmdStat,
 		"cat":   cmdCat,
 		"mkdir": cmdMkdir,
 		"rmdir": cmdRmdir,

@@ -1,0 +1,322 @@
+package coreutils
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// statFile is what stat knows about one file.
+type statFile struct {
+	name   string
+	path   string
+	fi     fs.FileInfo
+	target string
+	loc    *time.Location
+}
+
+// cmdStat is stat: display file status, in GNU's default layout or with -c
+// FORMAT / --printf FORMAT (%n %N %s %a %A %F %y %Y %x %X %z %Z %w %W %u
+// %U %g %G %h %i %b %B %o %f %d %D %m %t %T).
+func cmdStat(ctx context.Context, env *Env, args []string) int {
+	f, ok := fileFlagsOrUsage(env, fileFlagSpec{
+		bools: "Ltf", withArg: "c",
+		long:  map[string]string{"dereference": "L", "format=": "c", "printf=": "printf", "terse": "t", "file-system": "f"},
+	}, args)
+	if !ok {
+		return 1
+	}
+	if len(f.operands) == 0 {
+		env.Errorf(args[0], "missing operand")
+		fmt.Fprintf(env.Stderr, "Try '%s --help' for more information.\n", args[0])
+		return 1
+	}
+	format, hasFormat := "", false
+	switch f.last("c", "printf") {
+	case "c":
+		v, _ := f.value("c")
+		format, hasFormat = v+"\n", true
+	case "printf":
+		v, _ := f.value("printf")
+		format, hasFormat = fileUnescape(v), true
+	}
+	status := 0
+	loc := fileLocation(env)
+	for _, op := range f.operands {
+		if ctx.Err() != nil {
+			return 1
+		}
+		p := env.Abs(op)
+		var fi fs.FileInfo
+		var err error
+		if f.has("L") {
+			fi, err = env.FS.Stat(p)
+		} else {
+			fi, err = fileLstat(env.FS, p)
+		}
+		if err != nil {
+			env.Errorf(args[0], "cannot statx %s: %s", fileQuote(op), errText(err))
+			status = 1
+			continue
+		}
+		sf := statFile{name: op, path: p, fi: fi, loc: loc}
+		if fileIsLink(fi) {
+			sf.target, _ = fileReadlink(env.FS, p)
+		}
+		switch {
+		case hasFormat:
+			fmt.Fprint(env.Stdout, statFormat(format, sf))
+		case f.has("t"):
+			fmt.Fprint(env.Stdout, statFormat("%n %s %b %f %u %g %D %i %h %t %T %X %Y %Z %W %o\n", sf))
+		default:
+			fmt.Fprint(env.Stdout, statDefault(sf))
+		}
+	}
+	return status
+}
+
+// statDefault is GNU stat's default layout.
+func statDefault(s statFile) string {
+	name := s.name
+	if s.target != "" {
+		name += " -> " + s.target
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "  File: %s\n", name)
+	fmt.Fprintf(&b, "  Size: %-10d\tBlocks: %-10d IO Block: 4096   %s\n", s.fi.Size(), statBlocks(s.fi), statType(s.fi))
+	fmt.Fprintf(&b, "Device: %s\tInode: %-11d Links: %d\n", "0,0", statInode(s.fi), lsLinks(s.fi))
+	fmt.Fprintf(&b, "Access: (%04o/%s)  Uid: (%5d/%8s)   Gid: (%5d/%8s)\n", fileUnixMode(s.fi.Mode()), fileModeString(s.fi.Mode()),
+		fileUID, fileUserName, fileGID, fileGroupName)
+	t := statTime(s.fi.ModTime(), s.loc)
+	fmt.Fprintf(&b, "Access: %s\nModify: %s\nChange: %s\n Birth: -\n", t, t, t)
+	return b.String()
+}
+
+func statBlocks(fi fs.FileInfo) int64 {
+	if b, ok := fileSysInt(fi, "Blocks"); ok {
+		return b
+	}
+	return lsBlocks(fi) * 2
+}
+
+func statInode(fi fs.FileInfo) int64 {
+	n, _ := fileSysInt(fi, "Ino")
+	return n
+}
+
+// statTime formats a time as stat's %y does.
+func statTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04:05.000000000 -0700")
+}
+
+// statType is stat's %F.
+func statType(fi fs.FileInfo) string {
+	m := fi.Mode()
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "fifo"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character special file"
+	case m&fs.ModeDevice != 0:
+		return "block special file"
+	case fi.Size() == 0:
+		return "regular empty file"
+	}
+	return "regular file"
+}
+
+// statRawMode is the st_mode value (type and permission bits).
+func statRawMode(fi fs.FileInfo) uint32 {
+	m := fi.Mode()
+	t := uint32(0o100000)
+	switch {
+	case m.IsDir():
+		t = 0o040000
+	case m&fs.ModeSymlink != 0:
+		t = 0o120000
+	case m&fs.ModeNamedPipe != 0:
+		t = 0o010000
+	case m&fs.ModeSocket != 0:
+		t = 0o140000
+	case m&fs.ModeCharDevice != 0:
+		t = 0o020000
+	case m&fs.ModeDevice != 0:
+		t = 0o060000
+	}
+	return t | fileUnixMode(m)
+}
+
+// statFormat expands a stat format string for one file.
+func statFormat(format string, s statFile) string {
+	var b strings.Builder
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' || i+1 >= len(format) {
+			b.WriteByte(c)
+			continue
+		}
+		// Flags and width, as printf takes them.
+		j := i + 1
+		for j < len(format) && strings.IndexByte("-+ #0", format[j]) >= 0 {
+			j++
+		}
+		for j < len(format) && (format[j] >= '0' && format[j] <= '9' || format[j] == '.') {
+			j++
+		}
+		if j >= len(format) {
+			b.WriteString(format[i:])
+			break
+		}
+		spec := format[i+1 : j]
+		verb := format[j]
+		i = j
+		val, numeric := statField(verb, s)
+		if verb == '%' {
+			b.WriteByte('%')
+			continue
+		}
+		if spec == "" {
+			b.WriteString(val)
+			continue
+		}
+		if numeric {
+			if n, err := strconv.ParseInt(val, 10, 64); err == nil {
+				b.WriteString(fmt.Sprintf("%"+spec+"d", n))
+				continue
+			}
+		}
+		b.WriteString(fmt.Sprintf("%"+spec+"s", val))
+	}
+	return b.String()
+}
+
+// statField returns the value of one %-directive and whether it is a number.
+func statField(verb byte, s statFile) (string, bool) {
+	fi := s.fi
+	mt := fi.ModTime()
+	switch verb {
+	case 'n':
+		return s.name, false
+	case 'N':
+		q := fileQuote(s.name)
+		if s.target != "" {
+			q += " -> " + fileQuote(s.target)
+		}
+		return q, false
+	case 's':
+		return strconv.FormatInt(fi.Size(), 10), true
+	case 'a':
+		return strconv.FormatUint(uint64(fileUnixMode(fi.Mode())), 8), false
+	case 'A':
+		return fileModeString(fi.Mode()), false
+	case 'F':
+		return statType(fi), false
+	case 'f':
+		return strconv.FormatUint(uint64(statRawMode(fi)), 16), false
+	case 'y', 'x', 'z':
+		return statTime(mt, s.loc), false
+	case 'Y', 'X', 'Z':
+		return strconv.FormatInt(mt.Unix(), 10), true
+	case 'w':
+		return "-", false
+	case 'W':
+		return "0", true
+	case 'u':
+		return strconv.Itoa(fileUID), true
+	case 'U':
+		return fileUserName, false
+	case 'g':
+		return strconv.Itoa(fileGID), true
+	case 'G':
+		return fileGroupName, false
+	case 'h':
+		return strconv.Itoa(lsLinks(fi)), true
+	case 'i':
+		return strconv.FormatInt(statInode(fi), 10), true
+	case 'b':
+		return strconv.FormatInt(statBlocks(fi), 10), true
+	case 'B':
+		return "512", true
+	case 'o':
+		return "4096", true
+	case 'd', 't', 'T':
+		return "0", true
+	case 'D':
+		return "0", false
+	case 'm':
+		return "/", false
+	case '%':
+		return "%", false
+	}
+	return "?", false
+}
+
+// fileUnescape expands backslash escapes (\n \t \\ \0 \a \b \f \r \v \NNN
+// octal, \xHH) as printf-like options do.
+func fileUnescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'a':
+			b.WriteByte('\a')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'v':
+			b.WriteByte('\v')
+		case '\\':
+			b.WriteByte('\\')
+		case '"':
+			b.WriteByte('"')
+		case 'x':
+			j := i + 1
+			for j < len(s) && j < i+3 && strings.IndexByte("0123456789abcdefABCDEF", s[j]) >= 0 {
+				j++
+			}
+			if j == i+1 {
+				b.WriteString(`\x`)
+				continue
+			}
+			v, _ := strconv.ParseUint(s[i+1:j], 16, 8)
+			b.WriteByte(byte(v))
+			i = j - 1
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			j := i
+			for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
+				j++
+			}
+			v, _ := strconv.ParseUint(s[i:j], 8, 16)
+			b.WriteByte(byte(v))
+			i = j - 1
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
