@@ -235,6 +235,8 @@ type job struct {
 	e     Entry
 	typ   string
 	track bool // dest existed: track each file written
+	// noCount: progress was already counted while downloading.
+	noCount bool
 
 	mu          sync.Mutex
 	done, total int64
@@ -336,7 +338,9 @@ func (j *job) write(ctx context.Context, rel string, r io.Reader, mode fs.FileMo
 	if err != nil {
 		return j.fail(err, providers.CodeWriteError)
 	}
-	j.addDone(tr.n)
+	if !j.noCount {
+		j.addDone(tr.n)
+	}
 	return nil
 }
 
