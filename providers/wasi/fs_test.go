@@ -6,4 +6,4 @@ import (
 	wasifs "github.com/wsbx/wsbx/wasi-fs"
 )
 
-func newTestFS() afero.Fs { return wasifs.NewMemLayer() }
+func newTestFS() afero.Fs { return wasifs.New(wasifs.NewMemLayer()) }

@@ -45,6 +45,9 @@ type call struct {
 // sandbox PATH or named by path) and runs it.
 func (c *call) run(ctx context.Context, args []string) int {
 	name := args[0]
+	if isShell(name) {
+		return c.runShellCommand(ctx, args)
+	}
 	if !strings.Contains(name, "/") {
 		if cmd, ok := c.x.s.p.utils.Lookup(name); ok {
 			return c.runUtility(ctx, cmd, args)
@@ -146,6 +149,9 @@ func (c *call) environ() []string {
 func (c *call) lookPath(name string) string {
 	if interp.IsBuiltin(name) {
 		return "builtin"
+	}
+	if isShell(name) {
+		return "/bin/" + path.Base(name)
 	}
 	if !strings.Contains(name, "/") {
 		if _, ok := c.x.s.p.utils.Lookup(name); ok {

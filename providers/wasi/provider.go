@@ -78,7 +78,14 @@ func (p *Provider) Name() string { return Name }
 // network grant (guests have no network); CodeSessionCreateError when the
 // filesystem cannot be prepared.
 func (p *Provider) Create(ctx context.Context, spec providers.SessionSpec) (providers.Session, error) {
-	return p.create(wasifs.NewMemLayer(), spec)
+	s, err := p.create(wasifs.New(wasifs.NewMemLayer()), spec)
+	if err != nil {
+		return nil, err
+	}
+	if p.store != nil {
+		return snapshotSession{s}, nil
+	}
+	return s, nil
 }
 
 func (p *Provider) create(fsys afero.Fs, spec providers.SessionSpec) (*session, error) {

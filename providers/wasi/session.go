@@ -262,8 +262,9 @@ func (s *session) List(ctx context.Context, p string) ([]providers.FileInfo, err
 	}
 	sort.Slice(infos, func(i, j int) bool { return infos[i].Name() < infos[j].Name() })
 	out := make([]providers.FileInfo, 0, len(infos))
+	rel, _ := providers.WorkspacePath(s.root, p)
 	for _, fi := range infos {
-		out = append(out, s.fileInfo(fsys, path.Join(abs, fi.Name()), fi))
+		out = append(out, s.fileInfo(fsys, path.Join(abs, fi.Name()), path.Join(rel, fi.Name()), fi))
 	}
 	return out, nil
 }
@@ -288,7 +289,8 @@ func (s *session) Stat(ctx context.Context, p string) (providers.FileInfo, error
 	if err != nil {
 		return providers.FileInfo{}, providers.FromFSError(op, p, err, providers.CodeReadError)
 	}
-	return s.fileInfo(fsys, abs, fi), nil
+	rel, _ := providers.WorkspacePath(s.root, p)
+	return s.fileInfo(fsys, abs, rel, fi), nil
 }
 
 func lstat(fsys afero.Fs, name string) (fs.FileInfo, error) {
@@ -299,13 +301,11 @@ func lstat(fsys afero.Fs, name string) (fs.FileInfo, error) {
 	return fsys.Stat(name)
 }
 
-func (s *session) fileInfo(fsys afero.Fs, abs string, fi fs.FileInfo) providers.FileInfo {
-	rel := strings.TrimPrefix(strings.TrimPrefix(abs, s.root), "/")
-	if rel == "" {
-		rel = "."
-	}
-	name := fi.Name()
-	if abs == s.root {
+// fileInfo describes the entry at sandbox path abs, named rel (workspace
+// relative, as the caller gave it).
+func (s *session) fileInfo(fsys afero.Fs, abs, rel string, fi fs.FileInfo) providers.FileInfo {
+	name := path.Base(rel)
+	if rel == "." {
 		name = path.Base(s.root)
 	}
 	out := providers.FileInfo{Name: name, Path: rel, Size: fi.Size(), Mode: fi.Mode(), ModTime: fi.ModTime()}

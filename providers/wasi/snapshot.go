@@ -9,6 +9,11 @@ import (
 	wasifs "github.com/wsbx/wsbx/wasi-fs"
 )
 
+// snapshotSession is a session of a provider with a snapshot store.
+type snapshotSession struct{ *session }
+
+var _ providers.Snapshotter = snapshotSession{}
+
 // SnapshotStore keeps committed layers. Package snapshot's *Store is one.
 type SnapshotStore interface {
 	// Commit freezes active as a new layer on top of parent ("" for none)
@@ -28,14 +33,14 @@ type SnapshotStore interface {
 //
 // CodeUnsupported without a store; CodeSnapshotError when the commit
 // fails; CodeSessionClosed.
-func (s *session) Snapshot(ctx context.Context) (providers.SnapshotRef, error) {
+func (s snapshotSession) Snapshot(ctx context.Context) (providers.SnapshotRef, error) {
 	const op = "snapshot"
+	if s.closed.Load() {
+		return providers.SnapshotRef{}, &providers.Error{Code: providers.CodeSessionClosed, Op: op}
+	}
 	store := s.p.store
 	if store == nil {
 		return providers.SnapshotRef{}, &providers.Error{Code: providers.CodeUnsupported, Op: op, Message: "the provider has no snapshot store"}
-	}
-	if s.closed.Load() {
-		return providers.SnapshotRef{}, &providers.Error{Code: providers.CodeSessionClosed, Op: op}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -81,5 +86,5 @@ func (p *Provider) Restore(ctx context.Context, ref providers.SnapshotRef, spec 
 		return nil, err
 	}
 	s.parent = ref.ID
-	return s, nil
+	return snapshotSession{s}, nil
 }
