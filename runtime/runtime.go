@@ -1,0 +1,192 @@
+// Package runtime is the API a Go program embeds wsbx with.
+//
+// A [Runtime] holds the providers a program registers, default limits and
+// the compilation cache; it creates [Session]s and releases all of them on
+// Close. Its configuration is fixed by [New]. Two Runtimes in one process
+// share nothing.
+//
+//	rt, err := runtime.New(runtime.WithProvider(wasi.New()))
+//	...
+//	defer rt.Close(ctx)
+//	s, err := rt.Create(ctx, "wasi", providers.SessionSpec{})
+//	res, err := s.Exec(ctx, providers.ExecRequest{Command: "echo hi"})
+package runtime
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+
+	"github.com/wsbx/wsbx/providers"
+)
+
+// Runtime creates sessions on its registered providers. It is safe for
+// concurrent use.
+type Runtime struct {
+	cfg config
+
+	mu       sync.Mutex
+	closed   bool
+	sessions map[*Session]struct{}
+}
+
+type config struct {
+	providers map[string]providers.Provider
+	limits    providers.Limits
+	cacheDir  string
+}
+
+// Option configures a Runtime.
+type Option func(*config) error
+
+// WithProvider registers p under p.Name(). Registering two providers with
+// one name is an error.
+func WithProvider(p providers.Provider) Option {
+	return func(c *config) error {
+		if p == nil {
+			return &providers.Error{Code: providers.CodeInvalidRequest, Op: "new", Message: "nil provider"}
+		}
+		name := p.Name()
+		if _, dup := c.providers[name]; dup {
+			return &providers.Error{Code: providers.CodeInvalidRequest, Op: "new", Target: name, Message: "provider registered twice"}
+		}
+		c.providers[name] = p
+		return nil
+	}
+}
+
+// WithLimits sets the limits applied to every session whose spec leaves a
+// limit zero.
+func WithLimits(l providers.Limits) Option {
+	return func(c *config) error {
+		c.limits = l
+		return nil
+	}
+}
+
+// WithCacheDir sets the directory of the on-disk compilation cache of
+// WebAssembly modules ("" keeps the cache in memory).
+func WithCacheDir(dir string) Option {
+	return func(c *config) error {
+		c.cacheDir = dir
+		return nil
+	}
+}
+
+// New returns a Runtime.
+//
+// # Errors
+//
+// CodeInvalidRequest for an invalid option (a nil or duplicate provider).
+func New(opts ...Option) (*Runtime, error) {
+	rt := &Runtime{
+		cfg:      config{providers: make(map[string]providers.Provider)},
+		sessions: make(map[*Session]struct{}),
+	}
+	for _, o := range opts {
+		if err := o(&rt.cfg); err != nil {
+			return nil, err
+		}
+	}
+	return rt, nil
+}
+
+// Providers returns the names of the registered providers, sorted.
+func (rt *Runtime) Providers() []string {
+	names := make([]string, 0, len(rt.cfg.providers))
+	for n := range rt.cfg.providers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// CacheDir returns the compilation cache directory ("" for memory).
+func (rt *Runtime) CacheDir() string { return rt.cfg.cacheDir }
+
+// Create starts a session on the provider registered as provider. Limits
+// the spec leaves zero take the Runtime's defaults. The session lives until
+// its Close or the Runtime's.
+//
+// # Errors
+//
+// CodeProviderNotFound for an unknown provider; CodeSessionClosed after
+// Close; the provider's errors (CodeSessionCreateError,
+// CodeInvalidRequest).
+func (rt *Runtime) Create(ctx context.Context, provider string, spec providers.SessionSpec) (*Session, error) {
+	p, ok := rt.cfg.providers[provider]
+	if !ok {
+		return nil, &providers.Error{Code: providers.CodeProviderNotFound, Op: "create", Target: provider, Message: "no such provider registered"}
+	}
+	spec.Limits = withDefaults(spec.Limits, rt.cfg.limits)
+	rt.mu.Lock()
+	closed := rt.closed
+	rt.mu.Unlock()
+	if closed {
+		return nil, &providers.Error{Code: providers.CodeSessionClosed, Op: "create", Message: "runtime closed"}
+	}
+	ps, err := p.Create(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{Session: ps, rt: rt, provider: provider}
+	rt.mu.Lock()
+	if rt.closed {
+		rt.mu.Unlock()
+		ps.Close(ctx)
+		return nil, &providers.Error{Code: providers.CodeSessionClosed, Op: "create", Message: "runtime closed"}
+	}
+	rt.sessions[s] = struct{}{}
+	rt.mu.Unlock()
+	return s, nil
+}
+
+func withDefaults(l, def providers.Limits) providers.Limits {
+	if l.ExecTimeout == 0 {
+		l.ExecTimeout = def.ExecTimeout
+	}
+	if l.MemoryBytes == 0 {
+		l.MemoryBytes = def.MemoryBytes
+	}
+	if l.CPUs == 0 {
+		l.CPUs = def.CPUs
+	}
+	if l.PIDs == 0 {
+		l.PIDs = def.PIDs
+	}
+	if l.MaxOutputBytes == 0 {
+		l.MaxOutputBytes = def.MaxOutputBytes
+	}
+	if l.DiskBytes == 0 {
+		l.DiskBytes = def.DiskBytes
+	}
+	return l
+}
+
+// Close closes every open session and the Runtime. Create fails afterwards.
+// It is idempotent and returns the sessions' close errors joined.
+func (rt *Runtime) Close(ctx context.Context) error {
+	rt.mu.Lock()
+	if rt.closed {
+		rt.mu.Unlock()
+		return nil
+	}
+	rt.closed = true
+	sessions := rt.sessions
+	rt.sessions = nil
+	rt.mu.Unlock()
+	var errs []error
+	for s := range sessions {
+		if err := s.Session.Close(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (rt *Runtime) forget(s *Session) {
+	rt.mu.Lock()
+	delete(rt.sessions, s)
+	rt.mu.Unlock()
+}
