@@ -297,7 +297,7 @@ func (m *Mode) UnmarshalTOML(v any) error {
 
 func (m *Mode) set(i int64) error {
 	if i < 0 || i > 0o7777 {
-		return fmt.Errorf("permissions: %o is out of range 0..07777", i)
+		return fmt.Errorf("permissions: %d (octal %o) is out of range 0..07777", i, i)
 	}
 	*m = Mode(i)
 	return nil
