@@ -3,6 +3,7 @@ package coreutils
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,6 +42,11 @@ func testEnv(fsys afero.Fs, dir, stdin string, vars map[string]string) (*Env, *b
 		return ""
 	}
 	env.Exec = func(ctx context.Context, args []string) int {
+		if args[0] == "echo" {
+			// The shell's builtin, for tests of find -exec and xargs.
+			fmt.Fprintln(env.Stdout, strings.Join(args[1:], " "))
+			return 0
+		}
 		c, ok := set.Lookup(args[0])
 		if !ok {
 			env.Errorf(args[0], "command not found")
@@ -225,3 +231,5 @@ func cancelledCtx() (context.Context, context.CancelFunc) {
 	cancel()
 	return ctx, cancel
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

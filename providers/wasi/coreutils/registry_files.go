@@ -3,6 +3,9 @@ package coreutils
 // registerFileUtils registers the file and system utilities.
 func registerFileUtils(s *Set) {
 	for name, c := range map[string]Command{
+		"false": cmdFalse,
+		"true":  cmdTrue,
+		"find":  cmdFind,
 		"du":    cmdDu,
 		"stat":  cmdStat,
 		"cat":   cmdCat,
