@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -193,7 +192,7 @@ func (c *call) find(name string) (string, bool) {
 func (c *call) runFile(ctx context.Context, p string, args []string) int {
 	data, err := afero.ReadFile(c.x.fs, p)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "%s: %v\n", args[0], shellPathError("open", args[0], err).(*fs.PathError).Err)
+		fmt.Fprintf(c.stderr, "%v\n", shellPathError("open", args[0], err))
 		return exitNotExecutable
 	}
 	if bytes.HasPrefix(data, wasmMagic) {

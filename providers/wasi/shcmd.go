@@ -74,7 +74,7 @@ func (c *call) runShellCommand(ctx context.Context, args []string) int {
 		dollar, params = rest[0], rest[1:]
 		src, err = afero.ReadFile(c.x.fs, absPath(c.dir, rest[0]))
 		if err != nil {
-			fmt.Fprintf(c.stderr, "%s: %s: %v\n", name, rest[0], shellPathError("open", rest[0], err).(interface{ Unwrap() error }).Unwrap())
+			fmt.Fprintf(c.stderr, "%v\n", shellPathError("open", rest[0], err))
 			return 127
 		}
 	default:

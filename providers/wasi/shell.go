@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/afero"
@@ -61,8 +62,8 @@ func (x *execution) readDir(ctx context.Context, name string) ([]fs.DirEntry, er
 }
 
 // shellPathError gives the interpreter the *os.PathError it prints (any
-// other error type would stop the whole script), with the errno text the
-// shells print.
+// other error type would stop the whole script), worded like bash's
+// "sh: NAME: No such file or directory".
 func shellPathError(op, name string, err error) error {
 	var errno syscall.Errno
 	switch {
@@ -74,10 +75,29 @@ func shellPathError(op, name string, err error) error {
 	case errors.Is(err, fs.ErrPermission):
 		errno = syscall.EACCES
 	default:
-		return &os.PathError{Op: op, Path: name, Err: errors.Unwrap(err)}
+		cause := err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			cause = pe.Err
+		}
+		return &os.PathError{Op: "sh:", Path: name, Err: cause}
 	}
-	return &os.PathError{Op: op, Path: name, Err: errno}
+	return &os.PathError{Op: "sh:", Path: name, Err: errnoText{errno}}
 }
+
+// errnoText prints an errno the way shells and GNU tools do ("No such file
+// or directory"); errors.Is still sees the errno.
+type errnoText struct{ errno syscall.Errno }
+
+func (e errnoText) Error() string {
+	s := e.errno.Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func (e errnoText) Unwrap() error { return e.errno }
 
 // execMiddleware runs every command that is not a shell function or builtin.
 func (x *execution) execMiddleware(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {

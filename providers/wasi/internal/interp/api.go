@@ -103,6 +103,10 @@ type Runner struct {
 	stdout io.Writer
 	stderr io.Writer
 
+	// fds holds the open file descriptors other than the standard three
+	// (and a readable fd 1 or 2, as in "read -u 1 x 1<<EOF").
+	fds map[int]fdFile
+
 	ecfg *expand.Config
 	ectx context.Context // just so that Runner.Subshell can use it again
 
@@ -662,6 +666,7 @@ var posixOptsTable = [...]posixOpt{
 	{'u', "nounset"},
 	{'x', "xtrace"},
 	{' ', "pipefail"},
+	{'C', "noclobber"},
 }
 
 var bashOptsTable = [...]bashOpt{
@@ -791,6 +796,7 @@ const (
 	optNoUnset
 	optXTrace
 	optPipeFail
+	optNoClobber
 
 	// These correspond to indexes (offset by the above seven items) of
 	// supported options in [bashOptsTable]
@@ -1039,6 +1045,7 @@ func (r *Runner) subshell(background bool) *Runner {
 		stdin:           r.stdin,
 		stdout:          r.stdout,
 		stderr:          r.stderr,
+		fds:             maps.Clone(r.fds),
 		filename:        r.filename,
 		opts:            r.opts,
 		usedNew:         r.usedNew,

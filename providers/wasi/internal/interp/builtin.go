@@ -666,9 +666,17 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		raw := false
 		silent := false
 		readArray := false
+		fromFD := -1
 		fp := flagParser{remaining: args}
 		for fp.more() {
 			switch flag := fp.flag(); flag {
+			case "-u":
+				v := fp.value()
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return failf(1, "read: %s: invalid file descriptor specification\n", v)
+				}
+				fromFD = n
 			case "-s":
 				silent = true
 			case "-r":
@@ -697,6 +705,15 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		}
 
 		_ = silent // there is no terminal to stop echoing
+		if fromFD >= 0 {
+			in := r.readFD(fromFD)
+			if in == nil {
+				return failf(1, "read: %d: invalid file descriptor: Bad file descriptor\n", fromFD)
+			}
+			oldIn := r.stdin
+			r.stdin = in
+			defer func() { r.stdin = oldIn }()
+		}
 		line, err := r.readLine(ctx, raw)
 		if readArray {
 			// read -a arrayname: split line into fields and assign to indexed array.
@@ -867,7 +884,8 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 			if !ok {
 				als, ok := r.alias[name]
 				if !ok {
-					r.errf("alias: %q not found\n", name)
+					r.errf("alias: %s: not found\n", name)
+					exit.code = 1
 					continue
 				}
 				show(name, als)
@@ -895,6 +913,10 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		}
 	case "unalias":
 		for _, name := range args {
+			if _, ok := r.alias[name]; !ok {
+				r.errf("unalias: %s: not found\n", name)
+				exit.code = 1
+			}
 			delete(r.alias, name)
 		}
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"io/fs"
 	"iter"
 	"math"
@@ -254,9 +255,14 @@ func (r *Runner) stmt(ctx context.Context, st *syntax.Stmt) {
 
 func (r *Runner) stmtSync(ctx context.Context, st *syntax.Stmt) {
 	oldIn, oldOut, oldErr := r.stdin, r.stdout, r.stderr
+	oldFDs := r.fds
+	var varFDs []int // {var} redirections, which outlive the command
+	if len(st.Redirs) > 0 {
+		r.fds = maps.Clone(r.fds)
+	}
 	var closers []io.Closer
 	for _, rd := range st.Redirs {
-		cls, err := r.redir(ctx, rd)
+		cls, err := r.redir(ctx, rd, &varFDs)
 		if err != nil {
 			if !r.exit.fatalExit {
 				// A fatal error from a handler is reported by [Runner.Run].
@@ -295,8 +301,24 @@ func (r *Runner) stmtSync(ctx context.Context, st *syntax.Stmt) {
 		// shell itself, so don't undo them and keep their files open.
 		r.keepRedirs = false
 	} else if len(st.Redirs) > 0 {
+		kept := r.fds
 		r.stdin, r.stdout, r.stderr = oldIn, oldOut, oldErr
+		r.fds = oldFDs
+		if st.Cmd != nil {
+			for _, fd := range varFDs {
+				r.setFD(fd, kept[fd])
+			}
+		} else {
+			for _, rd := range st.Redirs {
+				if name, ok := fdVarName(rd); ok {
+					r.delVar(name)
+				}
+			}
+		}
 		for _, cls := range closers {
+			if st.Cmd != nil && slices.ContainsFunc(varFDs, func(fd int) bool { return kept[fd].c == cls }) {
+				continue
+			}
 			cls.Close()
 		}
 	}
@@ -429,18 +451,21 @@ func (r *Runner) cmd(ctx context.Context, cm syntax.Command) {
 			} else {
 				r2.stderr = r.stderr
 			}
-			oldIn := r.stdin
-			r.stdin = pr
+			// Like bash without "shopt -s lastpipe", the last command
+			// runs in a subshell too.
+			r3 := r.subshell(false)
+			r3.stdin = pr
 			var wg sync.WaitGroup
 			wg.Go(func() {
 				r2.stmt(ctx, cm.X)
 				r2.exit.exiting = false // subshells don't exit the parent shell
 				pw.Close()
 			})
-			r.stmt(ctx, cm.Y)
+			r3.stmt(ctx, cm.Y)
+			r3.exit.exiting = false
+			r.exit = r3.exit
 			pr.Close()
 			wg.Wait()
-			r.stdin = oldIn
 			if r.opts[optPipeFail] && !r2.exit.ok() && r.exit.ok() {
 				r.exit = r2.exit
 			}
@@ -948,102 +973,6 @@ func (r *Runner) hdocString(rd *syntax.Redirect) string {
 	}
 	flushLine()
 	return buf.String()
-}
-
-func (r *Runner) redir(ctx context.Context, rd *syntax.Redirect) (io.Closer, error) {
-	// Note that Hdoc is nil for an empty here-document.
-	if rd.Op == syntax.Hdoc || rd.Op == syntax.DashHdoc {
-		pr, err := r.hdocReader(rd)
-		if err != nil {
-			return nil, err
-		}
-		r.stdin = pr
-		return pr, nil
-	}
-
-	orig := &r.stdout
-	if rd.N != nil {
-		switch rd.N.Value {
-		case "0":
-			// Note that the input redirects below always use stdin (0)
-			// because we don't support anything else right now.
-		case "1":
-			// The default for the output redirects below.
-		case "2":
-			orig = &r.stderr
-		default:
-			return nil, fmt.Errorf("unsupported redirect fd: %v", rd.N.Value)
-		}
-	}
-	arg := r.literal(rd.Word)
-	switch rd.Op {
-	case syntax.WordHdoc:
-		pr, pw, err := newPipe()
-		if err != nil {
-			return nil, err
-		}
-		r.stdin = pr
-		// We write to the pipe in a new goroutine,
-		// as pipe writes may block once the buffer gets full.
-		go func() {
-			io.WriteString(pw, arg)
-			io.WriteString(pw, "\n")
-			pw.Close()
-		}()
-		return pr, nil
-	case syntax.DplOut:
-		switch arg {
-		case "1":
-			*orig = r.stdout
-		case "2":
-			*orig = r.stderr
-		case "-":
-			*orig = io.Discard // closing the output writer
-		default:
-			return nil, fmt.Errorf("unhandled %v arg: %q", rd.Op, arg)
-		}
-		return nil, nil
-	case syntax.RdrIn, syntax.RdrOut, syntax.AppOut,
-		syntax.RdrAll, syntax.AppAll:
-		// done further below
-	case syntax.DplIn:
-		switch arg {
-		case "-":
-			r.stdin = nil // closing the input file
-		default:
-			return nil, fmt.Errorf("unhandled %v arg: %q", rd.Op, arg)
-		}
-		return nil, nil
-	default:
-		return nil, fmt.Errorf("unhandled redirect op: %v", rd.Op)
-	}
-	mode := os.O_RDONLY
-	switch rd.Op {
-	case syntax.AppOut, syntax.AppAll:
-		mode = os.O_WRONLY | os.O_CREATE | os.O_APPEND
-	case syntax.RdrOut, syntax.RdrAll:
-		mode = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	f, err := r.open(ctx, arg, mode, 0o644, false)
-	if err != nil {
-		return nil, err
-	}
-	switch rd.Op {
-	case syntax.RdrIn:
-		stdin, err := newStdinFile(f)
-		if err != nil {
-			return nil, err
-		}
-		r.stdin = stdin
-	case syntax.RdrOut, syntax.AppOut:
-		*orig = f
-	case syntax.RdrAll, syntax.AppAll:
-		r.stdout = f
-		r.stderr = f
-	default:
-		return nil, fmt.Errorf("unhandled redirect op: %v", rd.Op)
-	}
-	return f, nil
 }
 
 func (r *Runner) loopStmtsBroken(ctx context.Context, stmts []*syntax.Stmt) bool {
