@@ -101,6 +101,15 @@ func (l *dirLayer) Create(name string) (afero.File, error) {
 func (l *dirLayer) Open(name string) (afero.File, error) { return l.OpenFile(name, os.O_RDONLY, 0) }
 
 func (l *dirLayer) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
+	if flag&os.O_CREATE != 0 && strings.HasSuffix(name, "/") {
+		root, _, err := l.openWith("open", name, func(ns dirNS) (resolved[struct{}], error) {
+			return resolved[struct{}]{}, createSlash(ns, name)
+		})
+		if err != nil {
+			return nil, err
+		}
+		root.Close()
+	}
 	excl := flag&os.O_CREATE != 0 && flag&os.O_EXCL != 0
 	root, r, err := l.open("open", name, !excl)
 	if err != nil {
@@ -108,8 +117,6 @@ func (l *dirLayer) OpenFile(name string, flag int, perm os.FileMode) (afero.File
 	}
 	defer root.Close()
 	switch {
-	case r.kind == kindNone && flag&os.O_CREATE != 0 && strings.HasSuffix(name, "/"):
-		return nil, pathErr("open", name, syscall.EISDIR)
 	case r.kind != kindNone && excl:
 		return nil, pathErr("open", name, syscall.EEXIST)
 	}
@@ -150,7 +157,7 @@ func (l *dirLayer) Remove(name string) error {
 }
 
 func (l *dirLayer) RemoveAll(name string) error {
-	root, r, err := l.openEntry("removeall", name)
+	root, r, err := l.openEntry("removeall", trimSlash(name))
 	if errnoOf(err) == syscall.ENOENT {
 		return nil
 	}
@@ -189,7 +196,7 @@ func (l *dirLayer) Rename(oldname, newname string) error {
 	defer root.Close()
 	rn, err := resolveEntry[struct{}](dirNS{root}, newname)
 	if err == nil {
-		err = checkRename(ro.rel, ro.kind, rn.rel, rn.kind, func() bool { return true })
+		err = checkRename(ro.rel, ro.kind, rn.rel, rn.kind, strings.HasSuffix(newname, "/"), func() bool { return true })
 	}
 	if err == nil && ro.rel != rn.rel && ro.kind == kindDir && rn.kind == kindDir {
 		// os.Root.Rename refuses to replace a directory; rename(2)

@@ -106,6 +106,9 @@ func (l *memLayer) Open(name string) (afero.File, error) { return l.OpenFile(nam
 func (l *memLayer) OpenFile(name string, flag int, perm os.FileMode) (afero.File, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if flag&os.O_CREATE != 0 && strings.HasSuffix(name, "/") {
+		return nil, pathErr("open", name, createSlash(memNS{l}, name))
+	}
 	excl := flag&os.O_CREATE != 0 && flag&os.O_EXCL != 0
 	r, err := l.resolve(name, !excl)
 	if err != nil {
@@ -119,9 +122,6 @@ func (l *memLayer) OpenFile(name string, flag int, perm os.FileMode) (afero.File
 			return nil, pathErr("open", name, syscall.ENOENT)
 		}
 		_, base := splitRel(r.rel)
-		if strings.HasSuffix(name, "/") {
-			return nil, pathErr("open", name, syscall.EISDIR)
-		}
 		now := time.Now()
 		n = &memNode{mode: perm & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky), modTime: now}
 		r.parent.children[base] = n
@@ -213,7 +213,7 @@ func (l *memLayer) Remove(name string) error {
 func (l *memLayer) RemoveAll(name string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, err := resolveEntry[*memNode](memNS{l}, name)
+	r, err := resolveEntry[*memNode](memNS{l}, trimSlash(name))
 	switch {
 	case errnoOf(err) == syscall.ENOENT:
 		return nil
@@ -242,7 +242,7 @@ func (l *memLayer) Rename(oldname, newname string) error {
 	if err != nil {
 		return linkErr("rename", oldname, newname, err)
 	}
-	if err := checkRename(ro.rel, ro.kind, rn.rel, rn.kind, func() bool { return len(rn.node.children) == 0 }); err != nil {
+	if err := checkRename(ro.rel, ro.kind, rn.rel, rn.kind, strings.HasSuffix(newname, "/"), func() bool { return len(rn.node.children) == 0 }); err != nil {
 		return linkErr("rename", oldname, newname, err)
 	}
 	if ro.rel == rn.rel {
@@ -259,10 +259,13 @@ func (l *memLayer) Rename(oldname, newname string) error {
 }
 
 // checkRename applies the rules of rename(2) to resolved paths.
-func checkRename(orel string, okind entryKind, nrel string, nkind entryKind, newEmpty func() bool) error {
+// newSlash reports a trailing slash on the new name.
+func checkRename(orel string, okind entryKind, nrel string, nkind entryKind, newSlash bool, newEmpty func() bool) error {
 	switch {
 	case okind == kindNone:
 		return syscall.ENOENT
+	case newSlash && okind != kindDir:
+		return syscall.ENOTDIR
 	case orel == "" || nrel == "":
 		return syscall.EBUSY
 	case orel == nrel:
@@ -270,10 +273,7 @@ func checkRename(orel string, okind entryKind, nrel string, nkind entryKind, new
 	case strings.HasPrefix(nrel, orel+"/"):
 		return syscall.EINVAL
 	case strings.HasPrefix(orel, nrel+"/"):
-		if okind == kindDir {
-			return syscall.ENOTEMPTY
-		}
-		return syscall.ENOTDIR
+		return syscall.ENOTEMPTY // as Linux: new is an ancestor of old
 	case nkind == kindNone:
 		return nil
 	case okind == kindDir && nkind != kindDir:
@@ -528,6 +528,9 @@ func (n *memNode) writeAt(p []byte, off int64) int64 {
 	defer n.dataMu.Unlock()
 	if off < 0 {
 		off = int64(len(n.data))
+	}
+	if len(p) == 0 {
+		return off
 	}
 	end := off + int64(len(p))
 	n.resize(max(end, int64(len(n.data))))

@@ -344,6 +344,9 @@ func (o *Overlay) OpenFile(name string, flag int, perm os.FileMode) (afero.File,
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if flag&os.O_CREATE != 0 && strings.HasSuffix(name, "/") {
+		return nil, pathErr("open", name, createSlash(ovNS{o}, name))
+	}
 	excl := flag&os.O_CREATE != 0 && flag&os.O_EXCL != 0
 	r, err := o.resolve(name, !excl)
 	if err != nil {
@@ -353,9 +356,6 @@ func (o *Overlay) OpenFile(name string, flag int, perm os.FileMode) (afero.File,
 	case r.kind == kindNone:
 		if flag&os.O_CREATE == 0 {
 			return nil, pathErr("open", name, syscall.ENOENT)
-		}
-		if strings.HasSuffix(name, "/") {
-			return nil, pathErr("open", name, syscall.EISDIR)
 		}
 		if err := o.writable("open", name); err != nil {
 			return nil, err
@@ -497,7 +497,7 @@ func (o *Overlay) Remove(name string) error {
 func (o *Overlay) RemoveAll(name string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r, err := o.resolveEntry(name)
+	r, err := o.resolveEntry(trimSlash(name))
 	if errnoOf(err) == syscall.ENOENT || err == nil && r.kind == kindNone {
 		return nil
 	}
@@ -558,7 +558,7 @@ func (o *Overlay) rename(oldname, newname string) error {
 		return err
 	}
 	var emptyErr error
-	err = checkRename(ro.rel, ro.kind, rn.rel, rn.kind, func() bool {
+	err = checkRename(ro.rel, ro.kind, rn.rel, rn.kind, strings.HasSuffix(newname, "/"), func() bool {
 		empty, err := o.dirEmpty(rn.rel, rn.node)
 		emptyErr = err
 		return empty

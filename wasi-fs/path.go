@@ -274,3 +274,21 @@ func resolveEntry[N any](ns namespace[N], name string) (resolved[N], error) {
 	}
 	return r, err
 }
+
+// trimSlash drops trailing slashes, as os.RemoveAll does: it removes a
+// symlink named with a trailing slash, not its target.
+func trimSlash(name string) string {
+	if t := strings.TrimRight(name, "/"); t != "" {
+		return t
+	}
+	return name
+}
+
+// createSlash is the error of open(2) with O_CREAT on a name with a
+// trailing slash: that of resolving its parent, else EISDIR.
+func createSlash[N any](ns namespace[N], name string) error {
+	if _, err := resolve(ns, trimSlash(name), false); err != nil {
+		return err
+	}
+	return syscall.EISDIR
+}
