@@ -185,7 +185,7 @@ func cmdChmod(ctx context.Context, env *Env, args []string) int {
 		}
 		if f.has("v") || f.has("c") && old != nu {
 			if old == nu {
-				fmt.Fprintf(env.Stdout, "mode of %s retained as %04o (%s)\n", fileQuote(name), nu, fileModeString(fileGoMode(nu)|fi.Mode().Type())[1:])
+				fmt.Fprintf(env.Stdout, "mode of %s retained as %04o (%s)\n", fileQuote(name), nu, fileModeString(fileGoMode(nu) | fi.Mode().Type())[1:])
 			} else {
 				fmt.Fprintf(env.Stdout, "mode of %s changed from %04o (%s) to %04o (%s)\n", fileQuote(name), old,
 					fileModeString(fileGoMode(old))[1:], nu, fileModeString(fileGoMode(nu))[1:])

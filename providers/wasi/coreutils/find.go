@@ -26,19 +26,19 @@ type findExpr func(f *findRun, e *findEntry) bool
 
 // findRun is one find invocation.
 type findRun struct {
-	ctx                 context.Context
-	env                 *Env
-	cmd                 string
-	w                   *bufio.Writer
-	follow              bool // -L
-	followArgs          bool // -H
-	maxDepth, minDepth  int
-	depthFirst          bool
-	now                 time.Time
-	loc                 *time.Location
-	status              int
-	prune, quit         bool
-	batches             []*findBatch
+	ctx                context.Context
+	env                *Env
+	cmd                string
+	w                  *bufio.Writer
+	follow             bool // -L
+	followArgs         bool // -H
+	maxDepth, minDepth int
+	depthFirst         bool
+	now                time.Time
+	loc                *time.Location
+	status             int
+	prune, quit        bool
+	batches            []*findBatch
 }
 
 // findBatch collects the paths of one "-exec ... {} +".

@@ -15,11 +15,11 @@ import (
 // lsOptions are the options of ls that shape its output.
 type lsOptions struct {
 	all, almostAll, long, recursive, human, dirsOnly, classify, slash bool
-	reverse, numeric, noOwner, noGroup, deref, size bool
-	sortBy  byte // 'n' name, 't' time, 'S' size, 'U' none, 'X' extension
-	now     time.Time
-	loc     *time.Location
-	comma   bool
+	reverse, numeric, noOwner, noGroup, deref, size                   bool
+	sortBy                                                            byte // 'n' name, 't' time, 'S' size, 'U' none, 'X' extension
+	now                                                               time.Time
+	loc                                                               *time.Location
+	comma                                                             bool
 }
 
 // lsEntry is one name ls prints.

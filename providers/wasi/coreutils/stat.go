@@ -24,7 +24,7 @@ type statFile struct {
 func cmdStat(ctx context.Context, env *Env, args []string) int {
 	f, ok := fileFlagsOrUsage(env, fileFlagSpec{
 		bools: "Ltf", withArg: "c",
-		long:  map[string]string{"dereference": "L", "format=": "c", "printf=": "printf", "terse": "t", "file-system": "f"},
+		long: map[string]string{"dereference": "L", "format=": "c", "printf=": "printf", "terse": "t", "file-system": "f"},
 	}, args)
 	if !ok {
 		return 1

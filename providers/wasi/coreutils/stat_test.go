@@ -111,4 +111,3 @@ func TestDuMem(t *testing.T) {
 		t.Errorf("du -sb d on MemMapFs: %q", r.out)
 	}
 }
-
