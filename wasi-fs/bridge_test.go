@@ -21,8 +21,11 @@ import (
 // bridgeLayers are the afero.Fs kinds every bridge test runs on.
 func bridgeLayers(t *testing.T) map[string]func() afero.Fs {
 	return map[string]func() afero.Fs{
-		"memmap": afero.NewMemMapFs,
-		"osdir":  func() afero.Fs { return afero.NewBasePathFs(afero.NewOsFs(), t.TempDir()) },
+		"memmap":   afero.NewMemMapFs,
+		"osdir":    func() afero.Fs { return afero.NewBasePathFs(afero.NewOsFs(), t.TempDir()) },
+		"memlayer": NewMemLayer,
+		"dirlayer": func() afero.Fs { return NewDirLayer(t.TempDir()) },
+		"overlay":  func() afero.Fs { return New(NewMemLayer(), NewMemLayer()) },
 	}
 }
 
@@ -437,7 +440,22 @@ func (r rawLinkFs) ReadlinkIfPossible(name string) (string, error) {
 }
 
 func TestBridgeSymlinks(t *testing.T) {
-	fsys := rawLinkFs{afero.NewBasePathFs(afero.NewOsFs(), t.TempDir()).(*afero.BasePathFs)}
+	for name, fsys := range map[string]afero.Fs{
+		"rawlink":  rawLinkFs{afero.NewBasePathFs(afero.NewOsFs(), t.TempDir()).(*afero.BasePathFs)},
+		"memlayer": NewMemLayer(),
+		"dirlayer": NewDirLayer(t.TempDir()),
+		"overlay":  New(NewMemLayer(), NewMemLayer()),
+	} {
+		t.Run(name, func(t *testing.T) { testBridgeSymlinks(t, fsys) })
+	}
+
+	// A layer without symlinks.
+	m := MountFS(afero.NewMemMapFs()).(experimentalsys.FS)
+	wantErrno(t, "Symlink on MemMapFs", m.Symlink("x", "y"), experimentalsys.ENOSYS)
+	wantErrno(t, "Link", m.Link("x", "y"), experimentalsys.ENOSYS)
+}
+
+func testBridgeSymlinks(t *testing.T, fsys afero.Fs) {
 	b := MountFS(fsys).(experimentalsys.FS)
 	f := mustOpen(t, b, "target", experimentalsys.O_WRONLY|experimentalsys.O_CREAT)
 	writeAll(t, f, "data")
@@ -470,11 +488,6 @@ func TestBridgeSymlinks(t *testing.T) {
 	if _, err := fsys.Stat("/target"); err != nil {
 		t.Errorf("target gone after unlinking the link: %v", err)
 	}
-
-	// A layer without symlinks.
-	m := MountFS(afero.NewMemMapFs()).(experimentalsys.FS)
-	wantErrno(t, "Symlink on MemMapFs", m.Symlink("x", "y"), experimentalsys.ENOSYS)
-	wantErrno(t, "Link", m.Link("x", "y"), experimentalsys.ENOSYS)
 }
 
 func TestBridgeErrno(t *testing.T) {
@@ -555,4 +568,39 @@ func FuzzBridgePath(f *testing.F) {
 			t.Fatalf("bridgePath(%q) = %q: has NUL", p, name)
 		}
 	})
+}
+
+// TestBridgeConfinement plants a canary file on the host next to a
+// directory layer and checks that no guest path or symlink reaches it.
+func TestBridgeConfinement(t *testing.T) {
+	hostDir := t.TempDir()
+	canary := hostDir + "/canary"
+	if err := os.WriteFile(canary, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(hostDir+"/layer", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ov := New(NewMemLayer(), NewDirLayer(hostDir+"/layer"))
+	b := MountFS(ov).(experimentalsys.FS)
+	wantErrno(t, "Symlink abs", b.Symlink(canary, "abs"), 0)
+	wantErrno(t, "Symlink rel", b.Symlink("../canary", "rel"), 0)
+	wantErrno(t, "Symlink root", b.Symlink("/", "root"), 0)
+	paths := []string{"../canary", "abs", "rel", "root/../canary", "root/../../canary", canary[1:]}
+	for _, p := range paths {
+		if f, errno := b.OpenFile(p, experimentalsys.O_RDONLY, 0); errno == 0 {
+			got := readAllFile(t, f)
+			f.Close()
+			t.Errorf("OpenFile(%q) succeeded and read %q", p, got)
+		}
+	}
+	for _, p := range paths { // writes land inside the overlay, if anywhere
+		if f, errno := b.OpenFile(p, experimentalsys.O_WRONLY|experimentalsys.O_CREAT|experimentalsys.O_TRUNC, 0o644); errno == 0 {
+			writeAll(t, f, "overwritten")
+			f.Close()
+		}
+	}
+	if got, err := os.ReadFile(canary); err != nil || string(got) != "secret" {
+		t.Errorf("canary = %q, %v", got, err)
+	}
 }
