@@ -14,7 +14,19 @@ import (
 // Operations on one layer, given cleaned root-relative paths in which no
 // name but possibly the last is a symlink in that layer.
 
+// directLayer is implemented by layers that look up such paths faster than
+// through their afero methods.
+type directLayer interface {
+	// lstatRel returns the metadata of rel, not following a final symlink.
+	lstatRel(rel string) (fs.FileInfo, error)
+	// existsRel reports whether rel exists.
+	existsRel(rel string) bool
+}
+
 func layerLstat(fsys afero.Fs, rel string) (fs.FileInfo, error) {
+	if d, ok := fsys.(directLayer); ok {
+		return d.lstatRel(rel)
+	}
 	if l, ok := fsys.(afero.Lstater); ok {
 		fi, _, err := l.LstatIfPossible(layerPath(rel))
 		return fi, err
@@ -25,6 +37,9 @@ func layerLstat(fsys afero.Fs, rel string) (fs.FileInfo, error) {
 // layerExists reports whether rel exists in the layer; errors other than
 // "does not exist" count as absence.
 func layerExists(fsys afero.Fs, rel string) bool {
+	if d, ok := fsys.(directLayer); ok {
+		return d.existsRel(rel)
+	}
 	_, err := layerLstat(fsys, rel)
 	return err == nil
 }

@@ -95,6 +95,48 @@ func baseName(name string) string {
 	return path.Base(name)
 }
 
+// walk finds the node of a cleaned root-relative path with no symlink
+// before its last name; the caller holds l.mu.
+func (l *memLayer) walk(rel string) (*memNode, error) {
+	n := l.root
+	for rel != "" {
+		name := rel
+		if i := strings.IndexByte(rel, '/'); i >= 0 {
+			name, rel = rel[:i], rel[i+1:]
+		} else {
+			rel = ""
+		}
+		if n.children == nil {
+			return nil, syscall.ENOTDIR
+		}
+		if n = n.children[name]; n == nil {
+			return nil, syscall.ENOENT
+		}
+	}
+	return n, nil
+}
+
+func (l *memLayer) lstatRel(rel string) (fs.FileInfo, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	n, err := l.walk(rel)
+	if err != nil {
+		return nil, err
+	}
+	_, name := splitRel(rel)
+	if rel == "" {
+		name = "/"
+	}
+	return n.info(name), nil
+}
+
+func (l *memLayer) existsRel(rel string) bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	_, err := l.walk(rel)
+	return err == nil
+}
+
 func (l *memLayer) Name() string { return "wasifs.MemLayer" }
 
 func (l *memLayer) Create(name string) (afero.File, error) {
@@ -459,6 +501,25 @@ func (f *memFile) Read(p []byte) (int, error) {
 	n, err := f.readAt(p, f.off)
 	f.off += int64(n)
 	return n, err
+}
+
+// WriteTo writes the rest of the file to w without an intermediate buffer
+// (io.Copy uses it).
+func (f *memFile) WriteTo(w io.Writer) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.check("read", false); err != nil {
+		return 0, err
+	}
+	f.n.dataMu.RLock()
+	var rest []byte
+	if f.off < int64(len(f.n.data)) {
+		rest = f.n.data[f.off:]
+	}
+	n, err := w.Write(rest)
+	f.n.dataMu.RUnlock()
+	f.off += int64(n)
+	return int64(n), err
 }
 
 func (f *memFile) ReadAt(p []byte, off int64) (int, error) {

@@ -172,4 +172,3 @@ func FuzzOverlayOps(f *testing.F) {
 		}
 	})
 }
-
