@@ -131,7 +131,10 @@ func copyFile(src afero.Fs, rel string, dst afero.Fs, dp string, fi fs.FileInfo,
 		return err
 	}
 	defer in.Close()
-	_, err = io.Copy(out, in)
+	if cloneData(out, in) {
+		return nil
+	}
+	_, err = io.CopyBuffer(out, in, make([]byte, min(fi.Size(), 1<<20)))
 	return err
 }
 

@@ -503,23 +503,23 @@ func (f *memFile) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// WriteTo writes the rest of the file to w without an intermediate buffer
-// (io.Copy uses it).
-func (f *memFile) WriteTo(w io.Writer) (int64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.check("read", false); err != nil {
-		return 0, err
+// cloneData replaces the content of dst's file with a copy of src's, never
+// holding both files' locks at once. It reports false when either is not
+// an open file of a memory layer.
+func cloneData(dst, src afero.File) bool {
+	d, ok1 := dst.(*memFile)
+	s, ok2 := src.(*memFile)
+	if !ok1 || !ok2 || d.n == s.n {
+		return false
 	}
-	f.n.dataMu.RLock()
-	var rest []byte
-	if f.off < int64(len(f.n.data)) {
-		rest = f.n.data[f.off:]
-	}
-	n, err := w.Write(rest)
-	f.n.dataMu.RUnlock()
-	f.off += int64(n)
-	return int64(n), err
+	s.n.dataMu.RLock()
+	data := slices.Clone(s.n.data)
+	s.n.dataMu.RUnlock()
+	d.n.dataMu.Lock()
+	d.n.data = data
+	d.n.modTime = time.Now()
+	d.n.dataMu.Unlock()
+	return true
 }
 
 func (f *memFile) ReadAt(p []byte, off int64) (int, error) {
@@ -639,7 +639,7 @@ func (f *memFile) Seek(offset int64, whence int) (int64, error) {
 		return 0, pathErr("seek", f.name, errInvalid)
 	}
 	f.off = base + offset
-	if f.n.mode.IsDir() && f.off == 0 {
+	if f.n.mode.IsDir() && whence == io.SeekStart && offset == 0 {
 		f.listed, f.entries = false, nil
 	}
 	return f.off, nil

@@ -99,14 +99,18 @@ func (d *dirFile) Stat() (os.FileInfo, error) {
 	return renamed(d.info, baseName(d.name)), nil
 }
 
-// Seek to the start rewinds the listing; other offsets are refused.
+// Seek to the start rewinds the listing; Seek(0, io.SeekCurrent) is
+// allowed and changes nothing; other offsets are refused.
 func (d *dirFile) Seek(offset int64, whence int) (int64, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if offset != 0 || whence != io.SeekStart {
+	switch {
+	case offset == 0 && whence == io.SeekStart:
+		d.listed, d.entries = false, nil
+	case offset == 0 && whence == io.SeekCurrent:
+	default:
 		return 0, pathErr("seek", d.name, errInvalid)
 	}
-	d.listed, d.entries = false, nil
 	return 0, nil
 }
 
