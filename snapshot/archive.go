@@ -336,6 +336,9 @@ func copyRegular(fsys afero.Fs, p string, tw *tar.Writer, mirror afero.Fs, fi fs
 			return err
 		}
 		defer dst.Close()
+		if err := dst.Truncate(fi.Size()); err != nil {
+			return err
+		}
 		w = io.MultiWriter(tw, dst)
 	}
 	n, err := io.CopyBuffer(w, io.LimitReader(src, fi.Size()), buf)
@@ -760,6 +763,13 @@ func (x *extractor) writeFile(p string, r io.Reader, size int64, mode fs.FileMod
 	f, err := x.fsys.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode.Perm())
 	if err != nil {
 		return err
+	}
+	if size > 0 {
+		// One allocation of the final size, for layers kept in memory.
+		if err := f.Truncate(size); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	n, err := io.Copy(f, ctxReader{x.ctx, io.LimitReader(r, size)})
 	if cerr := f.Close(); err == nil {

@@ -17,18 +17,21 @@ func createTemp(dir string) (*os.File, error) {
 }
 
 // commitTemp makes the temporary file f durable and visible as dst: it syncs
-// and closes f, renames it over dst and syncs the directory. On error the
-// temporary file is removed and dst is untouched.
-func commitTemp(f *os.File, dst string) (err error) {
+// and closes f, renames it over dst and syncs the directory (the syncs only
+// when durable is true). On error the temporary file is removed and dst is
+// untouched.
+func commitTemp(f *os.File, dst string, durable bool) (err error) {
 	name := f.Name()
 	defer func() {
 		if err != nil {
 			os.Remove(name)
 		}
 	}()
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	if durable {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	if err := f.Close(); err != nil {
 		return err
@@ -36,12 +39,15 @@ func commitTemp(f *os.File, dst string) (err error) {
 	if err := os.Rename(name, dst); err != nil {
 		return err
 	}
+	if !durable {
+		return nil
+	}
 	return syncDir(filepath.Dir(dst))
 }
 
 // writeFileAtomic replaces path with data: a reader sees either the old
 // content or the new one, never a mixture, even after a crash.
-func writeFileAtomic(path string, data []byte) error {
+func writeFileAtomic(path string, data []byte, durable bool) error {
 	f, err := createTemp(filepath.Dir(path))
 	if err != nil {
 		return err
@@ -51,7 +57,7 @@ func writeFileAtomic(path string, data []byte) error {
 		os.Remove(f.Name())
 		return err
 	}
-	return commitTemp(f, path)
+	return commitTemp(f, path, durable)
 }
 
 // removeDurable removes path and syncs its directory.

@@ -52,10 +52,12 @@ func (s *Store) Commit(ctx context.Context, active afero.Fs, parent string, labe
 	if err := checkLabels(labels); err != nil {
 		return "", err
 	}
-	return s.commit(ctx, "commit", active, parent, labels)
+	return s.commit(ctx, "commit", active, false, parent, labels)
 }
 
-func (s *Store) commit(ctx context.Context, op string, active afero.Fs, parent string, labels map[string]string) (string, error) {
+// commit commits active. When owned is true active belongs to the store
+// (nobody else can change it) and is cached as it is instead of copied.
+func (s *Store) commit(ctx context.Context, op string, active afero.Fs, owned bool, parent string, labels map[string]string) (string, error) {
 	s.gcMu.RLock()
 	defer s.gcMu.RUnlock()
 	if parent != "" {
@@ -66,8 +68,17 @@ func (s *Store) commit(ctx context.Context, op string, active afero.Fs, parent s
 			return "", wrap(providers.CodeSnapshotError, op, parent, err)
 		}
 	}
-	mirror := wasifs.NewMemLayer()
-	digest, size, err := s.writeBlob(ctx, active, mirror)
+	var mirror afero.Fs
+	if owned {
+		mirror = active
+	} else {
+		mirror = wasifs.NewMemLayer()
+	}
+	var copyTo afero.Fs
+	if !owned {
+		copyTo = mirror
+	}
+	digest, size, err := s.writeBlob(ctx, active, copyTo)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			return "", ctxErr
@@ -122,7 +133,8 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 // writeBlob writes the canonical tar of layer to a new blob, copying it into
-// mirror on the way, and returns the blob's digest and size.
+// mirror on the way (unless mirror is nil), and returns the blob's digest
+// and size.
 func (s *Store) writeBlob(ctx context.Context, layer, mirror afero.Fs) (digest string, size int64, err error) {
 	f, err := createTemp(s.blobDir())
 	if err != nil {
@@ -148,7 +160,7 @@ func (s *Store) writeBlob(ctx context.Context, layer, mirror afero.Fs) (digest s
 		return "", 0, err
 	}
 	digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
-	if err := commitTemp(f, s.blobPath(digest)); err != nil {
+	if err := commitTemp(f, s.blobPath(digest), !s.noSync); err != nil {
 		return "", 0, fmt.Errorf("write blob: %w", err)
 	}
 	return digest, n.n, nil

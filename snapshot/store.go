@@ -47,6 +47,13 @@ type Option func(*config)
 
 type config struct {
 	cacheBytes int64
+	noSync     bool
+}
+
+// withoutSync skips fsync, trading crash safety for speed; only tests that
+// do not crash use it (fuzzing).
+func withoutSync() Option {
+	return func(c *config) { c.noSync = true }
 }
 
 // DefaultCacheBytes bounds the layers a Store keeps extracted in memory,
@@ -70,8 +77,9 @@ const maxLabelBytes = 4096
 // A Store is safe for concurrent use. A directory must be used by one Store
 // (one process) at a time.
 type Store struct {
-	dir   string
-	cache *layerCache
+	dir    string
+	cache  *layerCache
+	noSync bool
 
 	// gcMu is held for reading while a Commit or Import writes files, and
 	// for writing by Remove and GC, so that those never delete a blob that
@@ -104,6 +112,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	s := &Store{
 		dir:      dir,
 		cache:    newLayerCache(c.cacheBytes),
+		noSync:   c.noSync,
 		layers:   map[string]*Info{},
 		bad:      map[string]error{},
 		children: map[string]int{},
@@ -331,7 +340,7 @@ func (s *Store) writeMeta(info *Info) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(s.metaPath(info.ID), append(data, '\n'))
+	return writeFileAtomic(s.metaPath(info.ID), append(data, '\n'), !s.noSync)
 }
 
 // chain returns the metadata of id and of its ancestors, id first. The

@@ -451,3 +451,35 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitDoesNotReadTheChain shows why commit cost does not grow with
+// the workspace: Commit never reads the layers below. With the parent's blob
+// destroyed on disk and nothing cached, committing on top still works and
+// extracts nothing.
+func TestCommitDoesNotReadTheChain(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := mustOpen(t, dir)
+	l := wasifs.NewMemLayer()
+	writeFile(t, l, "/big", string(make([]byte, 1<<20)))
+	base, err := s.Commit(ctx, l, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(s.blobPath(mustStat(t, s, base).Digest), 0); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, dir)
+	l = wasifs.NewMemLayer()
+	writeFile(t, l, "/small", "x")
+	id, err := s.Commit(ctx, l, base, nil)
+	if err != nil {
+		t.Fatalf("Commit read the damaged parent: %v", err)
+	}
+	if n := s.cache.len(); n != 1 {
+		t.Errorf("cache holds %d layers after one commit, want only the new one", n)
+	}
+	if info := mustStat(t, s, id); info.Size > 4096 {
+		t.Errorf("a one-file layer on a 1 MiB parent has a %d-byte blob", info.Size)
+	}
+}

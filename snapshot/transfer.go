@@ -132,5 +132,5 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (st
 			return "", wrap(providers.CodeSnapshotError, "import", dirs[i].path, err)
 		}
 	}
-	return s.commit(ctx, "import", layer, opts.Parent, opts.Labels)
+	return s.commit(ctx, "import", layer, true, opts.Parent, opts.Labels)
 }
