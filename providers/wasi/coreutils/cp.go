@@ -265,11 +265,11 @@ func (c *cpRun) copyFile(src string, fi fs.FileInfo, dst string, exists bool) er
 	}
 	defer in.Close()
 	mode := fi.Mode().Perm() &^ fileUmask
-	out, err := c.env.FS.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	out, err := fileOpenWrite(c.env.FS, dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
 	if err != nil && exists && c.force {
 		c.env.FS.Remove(dst)
 		exists = false
-		out, err = c.env.FS.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+		out, err = fileOpenWrite(c.env.FS, dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
 	}
 	if err != nil {
 		return err

@@ -245,3 +245,20 @@ var (
 	errNotDir   error = syscall.ENOTDIR
 	errNotEmpty error = syscall.ENOTEMPTY
 )
+
+// fileOpenWrite opens name for writing like fsys.OpenFile, but when flag
+// has O_CREATE it first checks that the parent directory exists (some
+// afero filesystems create files in missing directories).
+func fileOpenWrite(fsys afero.Fs, name string, flag int, perm fs.FileMode) (afero.File, error) {
+	if flag&os.O_CREATE != 0 {
+		dir := path.Dir(name)
+		fi, err := fsys.Stat(dir)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+		}
+		if !fi.IsDir() {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.ENOTDIR}
+		}
+	}
+	return fsys.OpenFile(name, flag, perm)
+}

@@ -2,7 +2,6 @@ package coreutils
 
 import (
 	"errors"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -55,12 +54,17 @@ func fileParseDate(s string, now time.Time, loc *time.Location) (time.Time, erro
 	s = strings.TrimSpace(s)
 	now = now.In(loc)
 	if strings.HasPrefix(s, "@") {
-		v, err := strconv.ParseFloat(s[1:], 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		whole, frac, _ := strings.Cut(s[1:], ".")
+		sec, err := strconv.ParseInt(whole, 10, 64)
+		if err != nil || !isDigits(frac) && frac != "" {
 			return time.Time{}, errFileBadDate
 		}
-		sec, frac := math.Modf(v)
-		return time.Unix(int64(sec), int64(frac*1e9)).In(loc), nil
+		frac = (frac + "000000000")[:9]
+		ns, _ := strconv.ParseInt(frac, 10, 64)
+		if strings.HasPrefix(whole, "-") && ns > 0 {
+			sec, ns = sec-1, 1e9-ns
+		}
+		return time.Unix(sec, ns).In(loc), nil
 	}
 	if s == "" {
 		return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc), nil

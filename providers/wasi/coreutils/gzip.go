@@ -160,7 +160,7 @@ func (g *gzipRun) one(name string) {
 		}
 		g.env.FS.Remove(dst)
 	}
-	out, err := g.env.FS.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fi.Mode().Perm())
+	out, err := fileOpenWrite(g.env.FS, dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fi.Mode().Perm())
 	if err != nil {
 		g.fail(1, "%s: %s", dstName, errText(err))
 		return

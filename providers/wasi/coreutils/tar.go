@@ -158,7 +158,7 @@ func (t *tarRun) create(archive string, names []string, gz bool) int {
 		out = t.env.Stdout
 		t.log = t.env.Stderr
 	} else {
-		fh, err := t.env.FS.OpenFile(t.env.Abs(archive), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		fh, err := fileOpenWrite(t.env.FS, t.env.Abs(archive), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 		if err != nil {
 			t.env.Errorf(t.cmd, "%s: Cannot open: %s", archive, errText(err))
 			t.env.Errorf(t.cmd, "Error is not recoverable: exiting now")
@@ -569,7 +569,7 @@ func (t *tarRun) extractOne(tr *tar.Reader, h *tar.Header, hardlinks map[string]
 		}
 		t.env.FS.Chmod(p, mode|fs.ModeDir)
 	case tar.TypeReg, tar.TypeRegA:
-		out, err := t.env.FS.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode&fs.ModePerm|0o200)
+		out, err := fileOpenWrite(t.env.FS, p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode&fs.ModePerm|0o200)
 		if err != nil {
 			t.errorf("%s: Cannot open: %s", h.Name, errText(err))
 			return

@@ -71,7 +71,7 @@ func cmdTouch(ctx context.Context, env *Env, args []string) int {
 			if f.has("c") {
 				continue
 			}
-			fh, cerr := env.FS.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o644)
+			fh, cerr := fileOpenWrite(env.FS, p, os.O_CREATE|os.O_WRONLY, 0o644)
 			if cerr != nil {
 				env.Errorf(args[0], "cannot touch %s: %s", fileQuote(op), errText(cerr))
 				status = 1
