@@ -26,7 +26,12 @@ import (
 //     (an [Overlay] resolves them inside its root).
 //   - Inode numbers are synthesized: a path keeps its number while the
 //     mount lives, across renames; a removed and re-created path gets a new
-//     one. All files share one device number.
+//     one; a symlink followed by Stat or OpenFile gives its target's number
+//     (symlinks in parent directories are not followed for this). All files
+//     share one device number.
+//   - Files and directories a guest creates get modes 0644 and 0755: WASI
+//     preview1 carries no permission bits (wazero passes a fixed 0600 or
+//     0700, which is ignored). Chmod works.
 //   - Open flags, append mode, O_EXCL, O_DIRECTORY and O_NOFOLLOW are
 //     applied here, and the POSIX errors of mkdir, rmdir, unlink and rename
 //     (EEXIST, ENOTEMPTY, ENOTDIR, EISDIR) are checked here, so they hold
@@ -48,6 +53,14 @@ func MountFS(fsys afero.Fs) any {
 
 // bridgeDev is the device number of every file of a mount.
 const bridgeDev = 1
+
+// Modes of the files and directories a guest creates. WASI preview1 has no
+// permission bits, and wazero passes a fixed 0600 or 0700; these are what a
+// POSIX process with umask 022 gets by default.
+const (
+	bridgeFileMode fs.FileMode = 0o644
+	bridgeDirMode  fs.FileMode = 0o755
+)
 
 // bridgeFS is an afero.Fs seen as a wazero experimental sys.FS.
 type bridgeFS struct {
@@ -103,6 +116,35 @@ func (b *bridgeFS) moveInodes(from, to string) {
 	for p, n := range moved {
 		b.inodes[p] = n
 	}
+}
+
+// maxLinkHops bounds the symlinks canonical follows, as ELOOP does on Linux.
+const maxLinkHops = 40
+
+// canonical follows symlinks in the last element of name, so that a path
+// and a symlink to it share an inode number. Symlinks in the directories
+// of name are not followed: such paths get inode numbers of their own.
+func (b *bridgeFS) canonical(name string) string {
+	r, ok := b.fsys.(afero.LinkReader)
+	if !ok {
+		return name
+	}
+	for range maxLinkHops {
+		info, err := b.lstatInfo(name)
+		if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+			return name
+		}
+		target, err := r.ReadlinkIfPossible(name)
+		if err != nil {
+			return name
+		}
+		if path.IsAbs(target) {
+			name = path.Clean(target)
+		} else {
+			name = path.Join(path.Dir(name), target)
+		}
+	}
+	return name
 }
 
 // stat converts info of the file at name to a sys.Stat_t.
@@ -162,6 +204,7 @@ func (b *bridgeFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMo
 	trunc := flag&experimentalsys.O_TRUNC != 0
 	wantDir := dirOnly || flag&experimentalsys.O_DIRECTORY != 0
 
+	ino := name // the path whose inode the file gets
 	linfo, lerr := b.lstatInfo(name)
 	if lerr == nil && linfo.Mode()&fs.ModeSymlink != 0 {
 		if flag&experimentalsys.O_NOFOLLOW != 0 {
@@ -170,6 +213,7 @@ func (b *bridgeFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMo
 		if creat && excl {
 			return nil, experimentalsys.EEXIST
 		}
+		ino = b.canonical(name)
 	}
 	info, err := b.fsys.Stat(name)
 	switch {
@@ -212,10 +256,7 @@ func (b *bridgeFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMo
 	}
 	// O_APPEND is applied by bridgeFile, not passed down: afero.MemMapFs
 	// only seeks to the end once, and os.File refuses WriteAt in append mode.
-	if perm == 0 {
-		perm = 0o644
-	}
-	f, err := b.fsys.OpenFile(name, osFlag, perm.Perm())
+	f, err := b.fsys.OpenFile(name, osFlag, bridgeFileMode)
 	if err != nil {
 		return nil, bridgeErrno(err)
 	}
@@ -232,7 +273,7 @@ func (b *bridgeFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMo
 		acc:    acc,
 		append: flag&experimentalsys.O_APPEND != 0,
 		isDir:  info.IsDir(),
-		ino:    b.ino(name),
+		ino:    b.ino(ino),
 	}, 0
 }
 
@@ -265,7 +306,7 @@ func (b *bridgeFS) Stat(p string) (sys.Stat_t, experimentalsys.Errno) {
 	if dirOnly && !info.IsDir() {
 		return sys.Stat_t{}, experimentalsys.ENOTDIR
 	}
-	return b.stat(name, info), 0
+	return b.stat(b.canonical(name), info), 0
 }
 
 // Mkdir implements experimentalsys.FS.
@@ -280,10 +321,7 @@ func (b *bridgeFS) Mkdir(p string, perm fs.FileMode) experimentalsys.Errno {
 	if errno := b.checkParent(name); errno != 0 {
 		return errno
 	}
-	if perm == 0 {
-		perm = 0o755
-	}
-	return bridgeErrno(b.fsys.Mkdir(name, perm.Perm()))
+	return bridgeErrno(b.fsys.Mkdir(name, bridgeDirMode))
 }
 
 // Chmod implements experimentalsys.FS.

@@ -65,7 +65,7 @@ func errnoName(e experimentalsys.Errno) string {
 
 func mustOpen(t *testing.T, b experimentalsys.FS, p string, flag experimentalsys.Oflag) experimentalsys.File {
 	t.Helper()
-	f, errno := b.OpenFile(p, flag, 0o644)
+	f, errno := b.OpenFile(p, flag, 0o600) // as wazero passes it
 	if errno != 0 {
 		t.Fatalf("OpenFile(%q, %#x): %v", p, flag, errno)
 	}
@@ -363,7 +363,7 @@ func TestBridgeDirectoryOps(t *testing.T) {
 		}
 
 		wantErrno(t, "Mkdir empty", b.Mkdir("empty", 0o755), 0)
-		wantErrno(t, "Mkdir full", b.Mkdir("full", 0o755), 0)
+		wantErrno(t, "Mkdir full", b.Mkdir("full", 0o700), 0)
 		create("full/x")
 		wantErrno(t, "Rename file→d", b.Rename("file", "d"), experimentalsys.EISDIR)
 		wantErrno(t, "Rename d→file", b.Rename("d", "file"), experimentalsys.ENOTDIR)
@@ -386,6 +386,12 @@ func TestBridgeDirectoryOps(t *testing.T) {
 		st, errno := b.Stat("full")
 		if errno != 0 || !st.Mode.IsDir() || st.Mode.Perm() == 0 {
 			t.Errorf("Stat(full) mode %v, %v", st.Mode, errno)
+		}
+		if st, _ := b.Stat("file"); st.Mode != 0o644 {
+			t.Errorf("mode of a created file = %v, want 0644", st.Mode)
+		}
+		if st, _ := b.Stat("full"); st.Mode != fs.ModeDir|0o755 {
+			t.Errorf("mode of a created directory = %v, want 0755", st.Mode)
 		}
 		wantErrno(t, "Chmod", b.Chmod("file", 0o600), 0)
 		if st, _ := b.Stat("file"); st.Mode != 0o600 {
@@ -476,6 +482,15 @@ func testBridgeSymlinks(t *testing.T, fsys afero.Fs) {
 	if errno != 0 || !st.Mode.IsRegular() || st.Size != 4 {
 		t.Errorf("Stat(link) mode %v size %d, %v", st.Mode, st.Size, errno)
 	}
+	tst, _ := b.Stat("target")
+	if st.Ino != tst.Ino || lst.Ino == tst.Ino {
+		t.Errorf("inodes: Stat(link) %d, Stat(target) %d, Lstat(link) %d; want the first two equal", st.Ino, tst.Ino, lst.Ino)
+	}
+	lf := mustOpen(t, b, "link", experimentalsys.O_RDONLY)
+	if ino, _ := lf.Ino(); ino != tst.Ino {
+		t.Errorf("File.Ino through link %d, want %d", ino, tst.Ino)
+	}
+	lf.Close()
 	if _, errno := b.OpenFile("link", experimentalsys.O_RDONLY|experimentalsys.O_NOFOLLOW, 0); errno != experimentalsys.ELOOP {
 		t.Errorf("open link O_NOFOLLOW: %v, want ELOOP", errno)
 	}
