@@ -735,7 +735,12 @@ func (x *extractor) member(tr *tar.Reader, h *tar.Header) error {
 		}
 		x.files[rel] = true
 	case tar.TypeSymlink:
-		if err := x.checkLinkTarget(rel, h.Linkname); err != nil {
+		// A layer may hold any symlink a session made (the overlay keeps
+		// them inside its root); a portable archive may not.
+		if x.layer && (h.Linkname == "" || strings.IndexByte(h.Linkname, 0) >= 0) {
+			return detail(ErrUnsafeMember, "invalid symlink target")
+		}
+		if err := x.checkLinkTarget(rel, h.Linkname); err != nil && !x.layer {
 			return err
 		}
 		if err := x.clear(rel); err != nil {

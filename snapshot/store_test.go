@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io/fs"
@@ -482,4 +483,40 @@ func TestCommitDoesNotReadTheChain(t *testing.T) {
 	if info := mustStat(t, s, id); info.Size > 4096 {
 		t.Errorf("a one-file layer on a 1 MiB parent has a %d-byte blob", info.Size)
 	}
+}
+
+// Symlinks that a portable archive may not hold are fine in a layer: the
+// overlay keeps them inside its root, so they survive a round trip through
+// the store's blobs.
+func TestLayerKeepsAnySymlink(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := mustOpen(t, dir)
+	ws, _ := s.Fork("")
+	writeFile(t, ws, "/w/a", "a")
+	symlinkT(t, ws, "../../../../w/a", "/w/up")
+	symlinkT(t, ws, "/etc/passwd", "/w/abs")
+	symlinkT(t, ws, "x/../a", "/w/odd")
+	id, err := s.Commit(ctx, ws.Upper(), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := mustOpen(t, dir).Open(id)
+	if err != nil {
+		t.Fatalf("reloading a layer with unusual symlinks: %v", err)
+	}
+	if got := readFile(t, v, "/w/up"); got != "a" {
+		t.Errorf("/w/up reads %q", got)
+	}
+	if target, err := readlink(v, "/w/odd"); err != nil || target != "x/../a" {
+		t.Errorf("readlink /w/odd = %q, %v", target, err)
+	}
+	// Such a snapshot exports, but its archive does not import: a portable
+	// archive must not point outside its root.
+	var buf bytes.Buffer
+	if err := s.Export(ctx, id, &buf, ExportOptions{Root: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Import(ctx, &buf, ImportOptions{Root: "w"})
+	wantCode(t, err, providers.CodeArchiveError, ErrUnsafeMember)
 }

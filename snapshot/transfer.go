@@ -25,6 +25,11 @@ type ExportOptions struct {
 // session on the snapshot would see under opts.Root, without layers or
 // whiteouts.
 //
+// Symlinks are exported as they are. A snapshot may hold symlinks that a
+// portable archive may not (one whose target climbs above opts.Root, which
+// the overlay confines to the snapshot's root); its archive is then refused
+// by [Store.Import] and [ReadArchive].
+//
 // Safe for concurrent use.
 //
 // # Errors
