@@ -1,0 +1,140 @@
+package plugins
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	extism "github.com/extism/go-sdk"
+
+	"github.com/wsbx/wsbx/providers"
+)
+
+// Call runs one export with input and returns its output. An instance serves
+// one call at a time; calls beyond the pool wait for a fresh instance.
+//
+// # Errors
+//
+// A providers.Error carrying the plugin's own code when the export failed with
+// a JSON error object (see ABI.md); otherwise code plugin_error, naming the
+// plugin and the export, when the export is missing, traps, runs past the
+// timeout, exhausts its memory, fails with a text error, or returns more than
+// MaxOutputBytes. The instance of a call that fails any of these ways except
+// a guest-reported error is discarded.
+func (p *Plugin) Call(ctx context.Context, export string, input []byte) ([]byte, error) {
+	if p.desc.Kind == "provider" {
+		p.single.Lock()
+		defer p.single.Unlock()
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+	defer cancel()
+	inst, err := p.instance(ctx)
+	if err != nil {
+		return nil, p.stopped(ctx, export, err)
+	}
+	if !inst.FunctionExists(export) {
+		p.release(ctx, inst)
+		return nil, pluginErr(p.desc.Name, export, errors.New("the plugin does not export this function"))
+	}
+	rc, out, err := inst.CallWithContext(ctx, export, input)
+	if ctx.Err() != nil {
+		// The deadline or a cancellation closed the module, perhaps after
+		// the guest returned: the instance is gone either way.
+		inst.Close(context.WithoutCancel(ctx))
+		return nil, p.stopped(ctx, export, err)
+	}
+	if err == nil && rc != 0 {
+		err = fmt.Errorf("export returned status %d", rc)
+	}
+	if err != nil {
+		// A failure the guest reported itself leaves the instance usable; a
+		// trap or exit does not.
+		if guestMsg := guestError(ctx, inst); guestMsg != "" {
+			p.release(ctx, inst)
+			return nil, p.decodeError(export, guestMsg)
+		}
+		inst.Close(context.WithoutCancel(ctx))
+		return nil, pluginErr(p.desc.Name, export, err)
+	}
+	if len(out) > p.opts.MaxOutputBytes {
+		// Its memory has grown to hold the output: start afresh.
+		inst.Close(context.WithoutCancel(ctx))
+		return nil, pluginErr(p.desc.Name, export, fmt.Errorf("output of %d bytes exceeds the limit of %d", len(out), p.opts.MaxOutputBytes))
+	}
+	p.release(ctx, inst)
+	// The instance reuses its memory: copy before the next call.
+	return append([]byte(nil), out...), nil
+}
+
+// stopped is the error of a call ended by its deadline or a cancellation.
+func (p *Plugin) stopped(ctx context.Context, export string, err error) error {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		err = fmt.Errorf("call ran past its timeout of %v", p.opts.Timeout)
+	case ctx.Err() != nil:
+		err = fmt.Errorf("call stopped: %w", ctx.Err())
+	}
+	return pluginErr(p.desc.Name, export, err)
+}
+
+// guestError returns the error text the guest set with error_set, or "" when
+// the call did not end that way (or the instance is no longer usable).
+func guestError(ctx context.Context, inst *extism.Plugin) string {
+	defer func() { _ = recover() }() // a closed module may panic in the SDK
+	return inst.GetErrorWithContext(ctx)
+}
+
+// decodeError turns the guest's error text into a *providers.Error: a JSON
+// error object keeps its code, anything else becomes plugin_error.
+func (p *Plugin) decodeError(export, msg string) error {
+	var e providers.Error
+	if json.Unmarshal([]byte(msg), &e) == nil && e.Code != "" {
+		if e.Op == "" {
+			e.Op = export
+		}
+		return &e
+	}
+	return &providers.Error{Code: providers.CodePluginError, Op: export, Target: p.desc.Name, Message: msg}
+}
+
+// callJSON marshals in, calls export and unmarshals the output into out.
+func (p *Plugin) callJSON(ctx context.Context, export string, in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return pluginErr(p.desc.Name, export, err)
+	}
+	res, err := p.Call(ctx, export, b)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(res, out); err != nil {
+		return pluginErr(p.desc.Name, export, fmt.Errorf("malformed output: %w", err))
+	}
+	return nil
+}
+
+func (p *Plugin) instance(ctx context.Context) (*extism.Plugin, error) {
+	select {
+	case inst := <-p.pool:
+		return inst, nil
+	default:
+	}
+	inst, err := p.compiled.Instance(ctx, extism.PluginInstanceConfig{})
+	if err != nil {
+		return nil, err
+	}
+	inst.SetLogger(func(extism.LogLevel, string) {}) // never the SDK's stdout logger
+	return inst, nil
+}
+
+func (p *Plugin) release(ctx context.Context, inst *extism.Plugin) {
+	select {
+	case p.pool <- inst:
+	default:
+		inst.Close(context.WithoutCancel(ctx))
+	}
+}
