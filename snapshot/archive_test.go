@@ -358,3 +358,37 @@ func headers(t testing.TB, archive []byte) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// ReadArchive into a session's overlay replaces entries of the lower layers
+// and never writes to them.
+func TestReadArchiveIntoOverlay(t *testing.T) {
+	ctx := context.Background()
+	lower := wasifs.NewMemLayer()
+	writeFile(t, lower, "/workspace/keep", "keep")
+	writeFile(t, lower, "/workspace/over", "old")
+	writeFile(t, lower, "/workspace/dir/x", "x")
+	symlinkT(t, lower, "dir", "/workspace/link")
+	before := tree(t, lower, "/")
+	ov := wasifs.New(wasifs.NewMemLayer(), lower)
+	archive := mkTar(t, reg("over", "new"), reg("dir/y", "y"), reg("link", "file now"), reg("dir", "dir is a file"))
+	if err := ReadArchive(ctx, bytes.NewReader(archive), ov, "workspace", Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		`/workspace d 0755`,
+		`/workspace/dir f 0644 "dir is a file"`,
+		`/workspace/keep f 0644 "keep"`,
+		`/workspace/link f 0644 "file now"`,
+		`/workspace/over f 0644 "new"`,
+	}, "\n")
+	if got := tree(t, ov, "/"); got != want {
+		t.Errorf("overlay after import:\n%s\nwant:\n%s", got, want)
+	}
+	if got := tree(t, lower, "/"); got != before {
+		t.Errorf("the lower layer changed:\n%s", got)
+	}
+	// A symlink in a lower layer is not written through.
+	ov = wasifs.New(wasifs.NewMemLayer(), lower)
+	err := ReadArchive(ctx, bytes.NewReader(mkTar(t, reg("link/evil", "x"))), ov, "workspace", Limits{})
+	wantCode(t, err, providers.CodeArchiveError, ErrUnsafeMember)
+}
