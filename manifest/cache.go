@@ -1,10 +1,10 @@
 package manifest
 
 import (
-	"archive/tar"
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -14,14 +14,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-
-	"github.com/wsbx/wsbx/providers"
 )
 
 // Cache keeps git trees and downloads in a directory so that later
 // materializations reuse them instead of cloning or downloading again:
 //
-//   - git/<key>.tar: the files of one commit (and subpath and sparse
+//   - git/<key>.gob: the files of one commit (and subpath and sparse
 //     paths), keyed by the resolved commit;
 //   - blobs/<sha256>: downloaded content, by its digest;
 //   - urls/<key>.json: for a URL (and its headers) the ETag and
@@ -36,6 +34,73 @@ type Cache struct {
 
 	mu    sync.Mutex
 	locks map[string]*keyLock
+	// trees keeps recently used git trees in memory, up to memoLimit bytes
+	// of content, so sessions in this process skip reading the tar.
+	trees     map[string]*memoTree
+	memoBytes int64
+	memoLimit int64
+	clock     int64
+}
+
+// memoTree is a git tree kept in memory.
+type memoTree struct {
+	files []treeFile
+	size  int64
+	used  int64
+}
+
+// DefaultCacheMemory bounds the git trees a Cache keeps in memory.
+const DefaultCacheMemory = 256 << 20
+
+// SetMemoryLimit bounds the bytes of git trees a Cache keeps in memory in
+// addition to its directory (default [DefaultCacheMemory]; 0 keeps none).
+func (c *Cache) SetMemoryLimit(n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.memoLimit = max(n, 0)
+	c.evictLocked()
+}
+
+func (c *Cache) memoGet(key string) []treeFile {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.trees[key]
+	if t == nil {
+		return nil
+	}
+	c.clock++
+	t.used = c.clock
+	return t.files
+}
+
+func (c *Cache) memoPut(key string, files []treeFile) {
+	var size int64
+	for _, f := range files {
+		size += int64(len(f.data)) + int64(len(f.path)) + 64
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if size > c.memoLimit || c.trees[key] != nil {
+		return
+	}
+	c.clock++
+	c.trees[key] = &memoTree{files: files, size: size, used: c.clock}
+	c.memoBytes += size
+	c.evictLocked()
+}
+
+// evictLocked drops the least recently used trees until under the limit.
+func (c *Cache) evictLocked() {
+	for c.memoBytes > c.memoLimit && len(c.trees) > 0 {
+		var oldest string
+		for k, t := range c.trees {
+			if oldest == "" || t.used < c.trees[oldest].used {
+				oldest = k
+			}
+		}
+		c.memoBytes -= c.trees[oldest].size
+		delete(c.trees, oldest)
+	}
 }
 
 type keyLock struct {
@@ -54,7 +119,7 @@ func NewCache(dir string) (*Cache, error) {
 			return nil, err
 		}
 	}
-	return &Cache{dir: dir, locks: map[string]*keyLock{}}, nil
+	return &Cache{dir: dir, locks: map[string]*keyLock{}, trees: map[string]*memoTree{}, memoLimit: DefaultCacheMemory}, nil
 }
 
 // Dir returns the cache directory.
@@ -102,76 +167,61 @@ func (c *Cache) writeAtomic(rel string, fill func(w io.Writer) error) error {
 	return os.Rename(f.Name(), filepath.Join(c.dir, filepath.FromSlash(rel)))
 }
 
+// cachedFile is one file of a cached git tree, as stored with encoding/gob.
+type cachedFile struct {
+	Path string
+	Mode uint32
+	Data []byte
+}
+
 // putTree stores the files of a git tree under key.
 func (c *Cache) putTree(key string, files []treeFile) error {
-	return c.writeAtomic("git/"+key+".tar", func(w io.Writer) error {
-		tw := tar.NewWriter(w)
-		for _, f := range files {
-			hdr := &tar.Header{Name: f.path, Mode: int64(f.mode), Size: int64(len(f.data)), Typeflag: tar.TypeReg, Format: tar.FormatPAX}
-			if err := tw.WriteHeader(hdr); err != nil {
-				return err
-			}
-			if _, err := tw.Write(f.data); err != nil {
-				return err
-			}
-		}
-		return tw.Close()
+	out := make([]cachedFile, len(files))
+	for i, f := range files {
+		out[i] = cachedFile{Path: f.path, Mode: uint32(f.mode), Data: f.data}
+	}
+	return c.writeAtomic("git/"+key+".gob", func(w io.Writer) error {
+		return gob.NewEncoder(w).Encode(out)
 	})
 }
 
 // writeCachedTree writes the cached tree key into the session. It reports
-// false when the cache does not have it (or it is unreadable).
+// false when the cache does not have it.
 func (j *job) writeCachedTree(ctx context.Context, c *Cache, key string) (bool, error) {
-	f, err := os.Open(filepath.Join(c.dir, "git", key+".tar"))
+	files := c.memoGet(key)
+	if files == nil {
+		var ok bool
+		if files, ok = c.readTree(key); !ok {
+			return false, nil
+		}
+		c.memoPut(key, files)
+	}
+	return true, j.writeTree(ctx, files)
+}
+
+// readTree reads a cached tree from the directory. A damaged file is
+// removed and reported as missing, so the tree is cloned again.
+func (c *Cache) readTree(key string) ([]treeFile, bool) {
+	name := filepath.Join(c.dir, "git", key+".gob")
+	f, err := os.Open(name)
 	if err != nil {
-		return false, nil
+		return nil, false
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return false, nil
+	var in []cachedFile
+	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&in); err != nil {
+		os.Remove(name)
+		return nil, false
 	}
-	// The tar holds little besides content: its size is a good total.
-	j.setTotal(fi.Size())
-	tr := tar.NewReader(bufio.NewReaderSize(f, 1<<20))
-	if err := j.mt.s.Mkdir(ctx, j.dest, true); err != nil {
-		return true, j.fail(err, providers.CodeWriteError)
+	files := make([]treeFile, len(in))
+	for i, cf := range in {
+		if _, err := cleanRel(cf.Path); err != nil {
+			os.Remove(name)
+			return nil, false
+		}
+		files[i] = treeFile{path: cf.Path, mode: fs.FileMode(cf.Mode).Perm(), data: cf.Data}
 	}
-	g, _ := newGroup(ctx, j.mt.opts.fileConcurrency)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			// A damaged cache file: remove it and report the failure; the
-			// next materialization clones again.
-			os.Remove(f.Name())
-			g.Wait()
-			return true, j.fail(fmt.Errorf("cached tree: %w", err), CodeGitClone)
-		}
-		if _, err := cleanRel(hdr.Name); err != nil || hdr.Typeflag != tar.TypeReg {
-			os.Remove(f.Name())
-			g.Wait()
-			return true, j.failf(CodeGitClone, "cached tree: bad member "+hdr.Name)
-		}
-		data := make([]byte, hdr.Size)
-		if _, err := io.ReadFull(tr, data); err != nil {
-			os.Remove(f.Name())
-			g.Wait()
-			return true, j.fail(fmt.Errorf("cached tree: %w", err), CodeGitClone)
-		}
-		name, mode := hdr.Name, fs.FileMode(hdr.Mode).Perm()
-		if !g.Go(func(ctx context.Context) error {
-			return j.write(ctx, name, strings.NewReader(string(data)), j.mode(mode), "")
-		}) {
-			break
-		}
-	}
-	if err := g.Wait(); err != nil {
-		return true, err
-	}
-	return true, j.fail(ctx.Err(), CodeGitClone)
+	return files, true
 }
 
 // blobPath is where content with digest sum is kept.

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -113,6 +114,7 @@ func (j *job) gitRepo(ctx context.Context) error {
 	if c := j.mt.opts.cache; c != nil {
 		// A cache that cannot be written only costs speed.
 		_ = c.putTree(key, files)
+		c.memoPut(key, files)
 	}
 	return j.writeTree(ctx, files)
 }
@@ -244,7 +246,7 @@ func (j *job) writeTree(ctx context.Context, files []treeFile) error {
 	g, _ := newGroup(ctx, j.mt.opts.fileConcurrency)
 	for _, f := range files {
 		if !g.Go(func(ctx context.Context) error {
-			return j.write(ctx, f.path, strings.NewReader(string(f.data)), j.mode(f.mode), "")
+			return j.write(ctx, f.path, bytes.NewReader(f.data), j.mode(f.mode), "")
 		}) {
 			break
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strconv"
 	"time"
@@ -153,11 +154,12 @@ func cloneEntries(in map[string]Entry) map[string]Entry {
 }
 
 // walkEntries calls fn for every entry, parents before children, in sorted
-// destination order. dest is the full workspace-relative destination.
+// key order. dest is the full, cleaned workspace-relative destination of a
+// validated manifest.
 func walkEntries(entries map[string]Entry, parent string, fn func(dest string, e *Entry)) {
 	for _, k := range slices.Sorted(maps.Keys(entries)) {
 		e := entries[k]
-		dest := joinDest(parent, k)
+		dest := joinDest(parent, path.Clean(k))
 		fn(dest, &e)
 		if len(e.Entries) > 0 {
 			walkEntries(e.Entries, dest, fn)

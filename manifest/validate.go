@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"path"
 	"reflect"
@@ -60,7 +61,7 @@ func validate(m *Manifest, src *source) error {
 			v    float64
 		}{{"memory_bytes", float64(l.MemoryBytes)}, {"cpus", l.CPUs}, {"pids", float64(l.PIDs)},
 			{"max_output_bytes", float64(l.MaxOutputBytes)}, {"disk_bytes", float64(l.DiskBytes)}} {
-			if f.v < 0 {
+			if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 				return src.err(providers.CodeInvalidManifest, []string{"limits", f.name}, "must not be negative")
 			}
 		}
