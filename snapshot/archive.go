@@ -288,7 +288,7 @@ func writeTree(ctx context.Context, fsys afero.Fs, root string, tw *tar.Writer, 
 					return err
 				}
 				if buf == nil {
-					buf = make([]byte, 256<<10)
+					buf = make([]byte, 64<<10)
 				}
 				if err := copyRegular(fsys, p, tw, mirror, fi, buf); err != nil {
 					return err

@@ -148,7 +148,7 @@ func (s *Store) writeBlob(ctx context.Context, layer, mirror afero.Fs) (digest s
 	}()
 	h := sha256.New()
 	var n countWriter
-	bw := bufio.NewWriterSize(io.MultiWriter(f, h, &n), 256<<10)
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h, &n), 64<<10)
 	tw := tar.NewWriter(bw)
 	if err := writeTree(ctx, layer, "", tw, mirror, true); err != nil {
 		return "", 0, err
