@@ -11,7 +11,10 @@
 //	ws := wasifs.New(wasifs.NewMemLayer(), committed2, committed1)
 //
 // The upper (first) layer receives every change; the lower layers, listed
-// top-most first, are only ever read. A nil upper layer gives a read-only
+// top-most first, are only ever read, so one committed layer can sit under
+// many overlays at once. Other afero filesystems work as layers too
+// (afero.MemMapFs has no symlinks; afero.BasePathFs lets the host follow
+// symlinks out of its directory, so prefer NewDirLayer). A nil upper layer gives a read-only
 // view whose writes fail with EROFS (which also matches [fs.ErrPermission]).
 //
 // # Layer format
@@ -30,15 +33,18 @@
 //   - A whiteout or marker hides only what is below its own layer; an entry
 //     in the same layer as its whiteout stays visible.
 //
-// Whiteouts and markers never appear in listings, and user paths whose last
-// name starts with ".wh." are refused with EINVAL.
+// Whiteouts and markers never appear in listings, and user paths with a
+// name that starts with ".wh." are refused with EINVAL.
 //
 // # Operations
 //
 // Writing to a file that lives in a lower layer first copies it up into the
-// upper layer (open for writing, Truncate, Chmod, Chtimes). Removing or
-// renaming an entry that exists in a lower layer writes a whiteout; renaming
-// a lower directory copies its merged tree up before whiting it out.
+// upper layer (open for writing or with O_TRUNC, Truncate, Chmod, Chtimes).
+// Removing or renaming an entry that exists in a lower layer writes a
+// whiteout; renaming a lower directory copies its merged tree up before
+// whiting it out. Rename follows rename(2): it replaces a file or an empty
+// directory. Layers keep no owners (Chown only checks that the entry
+// exists) and there are no hard links.
 //
 // # Paths
 //
@@ -50,10 +56,10 @@
 //
 // # Errors
 //
-// Every error is an [*fs.PathError] whose Err is, or wraps, a
-// [syscall.Errno], so both errors.Is(err, fs.ErrNotExist) and
-// errors.Is(err, syscall.ENOTEMPTY) work. EINVAL and ENAMETOOLONG also
-// match [fs.ErrInvalid].
+// Every error is an [*fs.PathError] (for Rename, on the old name) whose Err
+// is, or wraps, a [syscall.Errno], so both errors.Is(err, fs.ErrNotExist)
+// and errors.Is(err, syscall.ENOTEMPTY) work. EINVAL and ENAMETOOLONG also
+// match [fs.ErrInvalid], and EROFS matches [fs.ErrPermission].
 //
 // # Concurrency
 //

@@ -47,7 +47,7 @@ func layerExists(fsys afero.Fs, rel string) bool {
 func layerReadlink(fsys afero.Fs, rel string) (string, error) {
 	r, ok := fsys.(afero.LinkReader)
 	if !ok {
-		return "", syscall.EINVAL
+		return "", errInvalid
 	}
 	target, err := r.ReadlinkIfPossible(layerPath(rel))
 	if err != nil {

@@ -313,7 +313,7 @@ func checkRename(orel string, okind entryKind, nrel string, nkind entryKind, new
 	case orel == nrel:
 		return nil
 	case strings.HasPrefix(nrel, orel+"/"):
-		return syscall.EINVAL
+		return errInvalid
 	case strings.HasPrefix(orel, nrel+"/"):
 		return syscall.ENOTEMPTY // as Linux: new is an ancestor of old
 	case nkind == kindNone:
@@ -328,8 +328,13 @@ func checkRename(orel string, okind entryKind, nrel string, nkind entryKind, new
 	return nil
 }
 
+// linkErr is the error of an operation on two names: a *fs.PathError on
+// the name it changes (oldname for rename, newname for symlink).
 func linkErr(op, oldname, newname string, err error) error {
-	return &os.LinkError{Op: op, Old: oldname, New: newname, Err: err}
+	if op == "symlink" {
+		return &fs.PathError{Op: op, Path: newname, Err: err}
+	}
+	return &fs.PathError{Op: op, Path: oldname, Err: err}
 }
 
 func (l *memLayer) Stat(name string) (os.FileInfo, error) {

@@ -536,7 +536,7 @@ func (o *Overlay) RemoveAll(name string) error {
 //
 // # Errors
 //
-// *os.LinkError with ENOENT, EISDIR, ENOTDIR, ENOTEMPTY, EINVAL (a directory
+// *fs.PathError on oldname with ENOENT, EISDIR, ENOTDIR, ENOTEMPTY, EINVAL (a directory
 // into itself), EBUSY (the root), ELOOP, EROFS for a read-only view.
 func (o *Overlay) Rename(oldname, newname string) error {
 	o.mu.Lock()
@@ -624,7 +624,8 @@ func (o *Overlay) rename(oldname, newname string) error {
 // copyTree copies the merged directory at rel, with everything under it, to
 // dstRel in the upper layer.
 func (o *Overlay) copyTree(rel string, n *node, dstRel string) error {
-	if err := o.upper.Mkdir(layerPath(dstRel), n.info.Mode().Perm()); err != nil {
+	// Writable while it is filled; its mode is set at the end.
+	if err := o.upper.Mkdir(layerPath(dstRel), n.info.Mode().Perm()|0o700); err != nil {
 		return err
 	}
 	entries, err := o.listDir(rel, n)
@@ -769,7 +770,7 @@ func (o *Overlay) modify(op, name string, fn func(layerPath string) error) error
 //
 // # Errors
 //
-// *os.LinkError with EEXIST, ENOENT (missing parent or empty target),
+// *fs.PathError on newname with EEXIST, ENOENT (missing parent or empty target),
 // ENOTDIR, ELOOP, EINVAL, ENOTSUP when the upper layer has no symlinks,
 // EROFS for a read-only view.
 func (o *Overlay) SymlinkIfPossible(oldname, newname string) error {

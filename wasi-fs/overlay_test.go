@@ -47,6 +47,9 @@ func TestErrorsArePathErrorsWithErrno(t *testing.T) {
 		{"whiteout dir name", o.MkdirAll(".wh.d/x", 0o755), syscall.EINVAL, []error{fs.ErrInvalid}},
 		{"readlink of a file", must1(o.ReadlinkIfPossible("a/x")), syscall.EINVAL, []error{fs.ErrInvalid}},
 		{"remove root", o.Remove("/"), syscall.EBUSY, nil},
+		{"rename onto a non-empty directory", o.Rename("g", "c"), syscall.ENOTEMPTY, []error{fs.ErrExist}},
+		{"rename a directory into itself", o.Rename("a", "a/sub/in"), syscall.EINVAL, []error{fs.ErrInvalid}},
+		{"symlink over an entry", o.SymlinkIfPossible("x", "a"), syscall.EEXIST, []error{fs.ErrExist}},
 		{"read-only view", New(nil, o.Lowers()...).Mkdir("new", 0o755), syscall.EROFS, []error{fs.ErrPermission}},
 	}
 	for _, tc := range tests {

@@ -51,7 +51,15 @@ func toErrno(err error) error {
 	if err == nil {
 		return nil
 	}
-	if errnoOf(err) != 0 {
+	if e := errnoOf(err); e != 0 {
+		switch e {
+		case syscall.EINVAL:
+			return errInvalid
+		case syscall.ENAMETOOLONG:
+			return errNameTooLong
+		case syscall.EROFS:
+			return errReadOnly
+		}
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			return pe.Err
