@@ -7,7 +7,7 @@ func registerTextUtils(s *Set) {
 		"sort": sortCmd, "uniq": uniq, "cut": cut, "tr": tr,
 		"paste": paste, "comm": comm, "nl": nl, "rev": rev, "tac": tac,
 		"fold": fold, "expand": expand, "unexpand": unexpand,
-		"column": column, "join": join, "sed": sed, "jq": jq, "awk": awk,
+		"column": column, "join": join, "sed": sed, "jq": jq, "awk": awk, "xargs": xargs, "diff": diff,
 	} {
 		s.Register(name, c)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,6 +56,11 @@ func textEnv(dir, stdin string, stdout, stderr *bytes.Buffer) *Env {
 	}
 	set := Default()
 	env.Exec = func(ctx context.Context, args []string) int {
+		if args[0] == "echo" {
+			// A stand-in for the shell's echo builtin.
+			fmt.Fprintln(env.Stdout, strings.Join(args[1:], " "))
+			return 0
+		}
 		c, ok := set.Lookup(args[0])
 		if !ok {
 			env.Errorf(args[0], "command not found")
