@@ -400,3 +400,51 @@ func TestBasePathFsLayerSymlinks(t *testing.T) {
 		t.Errorf("readlink: %q, %v; want /f", target, err)
 	}
 }
+
+// TestSharedLowers runs overlays that share their lower layers, as forks of
+// one snapshot do, side by side: each sees only its own changes.
+func TestSharedLowers(t *testing.T) {
+	_, lowers := newTestOverlay(t)
+	before := dumpLayers(t, lowers)
+	overlays := make([]*Overlay, 4)
+	for i := range overlays {
+		overlays[i] = New(NewMemLayer(), lowers...)
+	}
+	var wg sync.WaitGroup
+	for i, o := range overlays {
+		wg.Go(func() {
+			mine := fmt.Sprintf("fork%d", i)
+			for j := range 30 {
+				if err := afero.WriteFile(o, "a/x", []byte(mine), 0o644); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := o.RemoveAll("c"); err != nil {
+					t.Error(err)
+				}
+				if err := o.MkdirAll(fmt.Sprintf("c/%s/%d", mine, j), 0o755); err != nil {
+					t.Error(err)
+				}
+				if err := o.Rename("keep", "keep2"); err != nil {
+					t.Error(err)
+				}
+				if err := o.Rename("keep2", "keep"); err != nil {
+					t.Error(err)
+				}
+				if b, err := afero.ReadFile(o, "a/x"); err != nil || string(b) != mine {
+					t.Errorf("%s reads %q, %v", mine, b, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, o := range overlays {
+		names, err := afero.ReadDir(o, "c")
+		if err != nil || len(names) != 1 || names[0].Name() != fmt.Sprintf("fork%d", i) {
+			t.Errorf("fork%d sees c = %v, %v", i, names, err)
+		}
+	}
+	if after := dumpLayers(t, lowers); after != before {
+		t.Error("shared lower layers changed")
+	}
+}
