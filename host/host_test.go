@@ -80,36 +80,95 @@ func TestSpinStopsAtDeadline(t *testing.T) {
 	spin := compile(t, h, goGuest(t, "spin"))
 	hello := compile(t, h, goGuest(t, "hello"))
 
-	const timeout = 200 * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	deadline, _ := ctx.Deadline()
-	var stdout bytes.Buffer
-	exit, err := h.Run(ctx, spin, host.RunConfig{Args: []string{"spin"}, Stdout: &stdout})
-	late := time.Since(deadline)
-	t.Logf("spin stopped %v after its deadline", late)
-	if exit != host.ExitTimeout {
-		t.Errorf("exit = %d, want %d", exit, host.ExitTimeout)
-	}
-	if !errors.Is(err, providers.ErrExecTimeout) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("err = %v, want exec_timeout and context.DeadlineExceeded", err)
-	}
-	if stdout.String() != "spinning\n" {
-		t.Errorf("stdout = %q; the guest did not start", stdout.String())
-	}
-	if late > 2*time.Second {
-		t.Errorf("guest stopped %v after its deadline", late)
+	for _, c := range []struct {
+		args    []string
+		started string
+	}{
+		{[]string{"spin"}, "spinning\n"},
+		{[]string{"spin", "sleep"}, "sleeping\n"}, // sleeps end with the context
+	} {
+		// The deadline is armed once the guest reports that it runs, so a
+		// slow start-up (under -race, on a loaded machine) cannot pass it.
+		ctx := newArmedContext()
+		var stdout bytes.Buffer
+		exit, err := h.Run(ctx, spin, host.RunConfig{Args: c.args, Stdout: writerFunc(func(p []byte) (int, error) {
+			ctx.arm(100 * time.Millisecond)
+			return stdout.Write(p)
+		})})
+		deadline, ok := ctx.Deadline()
+		if !ok {
+			t.Fatalf("%v: the guest never started: %d, %v", c.args, exit, err)
+		}
+		late := time.Since(deadline)
+		t.Logf("%v stopped %v after its deadline", c.args, late)
+		if exit != host.ExitTimeout {
+			t.Errorf("%v: exit = %d, want %d", c.args, exit, host.ExitTimeout)
+		}
+		if !errors.Is(err, providers.ErrExecTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%v: err = %v, want exec_timeout and context.DeadlineExceeded", c.args, err)
+		}
+		if stdout.String() != c.started {
+			t.Errorf("%v: stdout = %q", c.args, stdout.String())
+		}
+		if late > 2*time.Second {
+			t.Errorf("%v: guest stopped %v after its deadline", c.args, late)
+		}
 	}
 
 	// Cancellation instead of a deadline.
-	ctx, cancel = context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	exit, err = h.Run(ctx, spin, host.RunConfig{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exit, err := h.Run(ctx, spin, host.RunConfig{Stdout: writerFunc(func(p []byte) (int, error) {
+		time.AfterFunc(50*time.Millisecond, cancel)
+		return len(p), nil
+	})})
 	if exit != host.ExitCanceled || !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled run = %d, %v", exit, err)
 	}
 
 	assertHello(t, h, hello)
+}
+
+// armedContext is a context whose deadline is set, once, by arm.
+type armedContext struct {
+	context.Context
+	once     sync.Once
+	done     chan struct{}
+	mu       sync.Mutex
+	deadline time.Time
+	err      error
+}
+
+func newArmedContext() *armedContext {
+	return &armedContext{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *armedContext) arm(d time.Duration) {
+	c.once.Do(func() {
+		c.mu.Lock()
+		c.deadline = time.Now().Add(d)
+		c.mu.Unlock()
+		time.AfterFunc(d, func() {
+			c.mu.Lock()
+			c.err = context.DeadlineExceeded
+			c.mu.Unlock()
+			close(c.done)
+		})
+	})
+}
+
+func (c *armedContext) Deadline() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.deadline, !c.deadline.IsZero()
+}
+
+func (c *armedContext) Done() <-chan struct{} { return c.done }
+
+func (c *armedContext) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
 }
 
 func assertHello(t *testing.T, h *host.Host, hello *host.Module) {

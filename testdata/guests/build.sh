@@ -17,7 +17,7 @@ clang --target=wasm32-wasi -O2 -Wl,--strip-all -o c/hello.wasm c/hello.c
 if [ $# -gt 0 ]; then
 	out=$1
 	mkdir -p "$out"
-	for g in echoargs fsprobe hello membomb spin; do
+	for g in echoargs fileio fsprobe hello membomb spin; do
 		GOOS=wasip1 GOARCH=wasm go build -trimpath -o "$out/$g.wasm" "./$g"
 	done
 fi
