@@ -33,7 +33,7 @@ func (p *Plugin) Call(ctx context.Context, export string, input []byte) ([]byte,
 	if err != nil {
 		return nil, p.stopped(ctx, export, err)
 	}
-	if !inst.FunctionExists(export) {
+	if !p.exports[export] {
 		p.release(ctx, inst)
 		return nil, pluginErr(p.desc.Name, export, errors.New("the plugin does not export this function"))
 	}

@@ -130,7 +130,8 @@ type Plugin struct {
 	compiled *extism.CompiledPlugin
 	logger   *slog.Logger
 
-	pool chan *extism.Plugin // idle instances
+	pool    chan *extism.Plugin // idle instances
+	exports map[string]bool     // the module's exported functions
 	// single serializes all calls onto one instance (provider plugins).
 	single sync.Mutex
 
@@ -188,6 +189,18 @@ func (s *Set) Load(ctx context.Context, src Source, opts Options) (*Plugin, erro
 	p.compiled = compiled
 	p.desc.Name = target // until described
 	p.pool = make(chan *extism.Plugin, 1)
+	// Export names are fixed per module: look them up once, not per call
+	// (each wazero lookup builds a new call engine).
+	first, err := p.instance(ctx)
+	if err != nil {
+		compiled.Close(ctx)
+		return nil, pluginErr(target, "load", err)
+	}
+	p.exports = map[string]bool{}
+	for name := range first.Module().ExportedFunctions() {
+		p.exports[name] = true
+	}
+	p.pool <- first
 	out, err := p.Call(ctx, abi.ExportDescribe, nil)
 	if err != nil {
 		compiled.Close(ctx)

@@ -449,3 +449,47 @@ func TestHostilePlugins(t *testing.T) {
 		alive(t)
 	})
 }
+
+// TestOtherLanguages loads the C and AssemblyScript example plugins.
+func TestOtherLanguages(t *testing.T) {
+	s, err := NewSet(Config{CacheDir: testCacheDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	ctx := context.Background()
+	tests := []struct {
+		fixture, config string
+		op, subject     string
+		allow           bool
+	}{
+		{"c-read-only.wasm", ``, "write", "a.txt", false},
+		{"c-read-only.wasm", ``, "read", "a.txt", true},
+		{"c-read-only.wasm", ``, "network", "example.com", false},
+		{"c-read-only.wasm", `{"network":true}`, "network", "example.com", true},
+		{"as-allow-hosts.wasm", `{"hosts": ["pypi.org"]}`, "network", "pypi.org:443", true},
+		{"as-allow-hosts.wasm", `{"hosts": ["pypi.org"]}`, "network", "evil.example:443", false},
+		{"as-allow-hosts.wasm", `{"hosts": ["pypi.org"]}`, "exec", "ls", true},
+	}
+	for _, tt := range tests {
+		p := load(t, s, tt.fixture, Options{Config: json.RawMessage(tt.config)})
+		c, err := p.Capability()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := c.Check(ctx, tt.op, "s", tt.subject)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.fixture, err)
+		}
+		if d.Allow != tt.allow {
+			t.Errorf("%s %s %q = %+v, want allow=%v", tt.fixture, tt.op, tt.subject, d, tt.allow)
+		}
+		if !d.Allow && d.Reason == "" {
+			t.Errorf("%s: deny without reason", tt.fixture)
+		}
+	}
+	// A malformed check input is the plugin's error, not a crash.
+	p := load(t, s, "as-allow-hosts.wasm", Options{})
+	_, err = p.Call(ctx, "check", []byte(`{}`))
+	wantPluginError(t, err, "allow-hosts", "check")
+}

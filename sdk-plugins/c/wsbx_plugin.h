@@ -32,6 +32,9 @@ typedef uint64_t wsbx_block; /* an Extism memory block offset */
 /* Extism kernel (module "extism:host/env"). */
 WSBX_IMPORT("extism:host/env", "input_length") uint64_t extism_input_length(void);
 WSBX_IMPORT("extism:host/env", "input_load_u8") uint8_t extism_input_load_u8(uint64_t);
+WSBX_IMPORT("extism:host/env", "input_load_u64") uint64_t extism_input_load_u64(uint64_t);
+WSBX_IMPORT("extism:host/env", "load_u64") uint64_t extism_load_u64(uint64_t);
+WSBX_IMPORT("extism:host/env", "store_u64") void extism_store_u64(uint64_t, uint64_t);
 WSBX_IMPORT("extism:host/env", "alloc") wsbx_block extism_alloc(uint64_t);
 WSBX_IMPORT("extism:host/env", "free") void extism_free(wsbx_block);
 WSBX_IMPORT("extism:host/env", "length") uint64_t extism_length(wsbx_block);
@@ -60,6 +63,10 @@ void wsbx_buf_puts(wsbx_buf *b, const char *s);
 void wsbx_buf_json_string(wsbx_buf *b, const char *s);
 void wsbx_buf_free(wsbx_buf *b);
 
+/* wsbx_block_from copies n bytes into a new memory block. */
+wsbx_block wsbx_block_from(const char *s, size_t n);
+/* wsbx_block_string copies a block into a NUL-terminated string (caller frees). */
+char *wsbx_block_string(wsbx_block blk);
 /* wsbx_input returns the call's input as a NUL-terminated string (caller frees). */
 char *wsbx_input(size_t *len);
 /* wsbx_json_string_field returns the value of the top-level string field
@@ -119,17 +126,38 @@ void wsbx_buf_free(wsbx_buf *b) {
 	b->len = b->cap = 0;
 }
 
-static wsbx_block wsbx_block_from(const char *s, size_t n) {
+/* Memory moves eight bytes per kernel call: the u64 functions are served by
+ * the host directly, while each u8 call is a round trip into the kernel. */
+static void wsbx_store(wsbx_block dst, const char *s, size_t n) {
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v;
+		memcpy(&v, s + i, 8);
+		extism_store_u64(dst + i, v);
+	}
+	for (; i < n; i++) extism_store_u8(dst + i, (uint8_t)s[i]);
+}
+
+static void wsbx_load(char *dst, wsbx_block src, size_t n, int input) {
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v = input ? extism_input_load_u64(i) : extism_load_u64(src + i);
+		memcpy(dst + i, &v, 8);
+	}
+	for (; i < n; i++) dst[i] = (char)(input ? extism_input_load_u8(i) : extism_load_u8(src + i));
+}
+
+wsbx_block wsbx_block_from(const char *s, size_t n) {
 	wsbx_block blk = extism_alloc(n);
-	for (size_t i = 0; i < n; i++) extism_store_u8(blk + i, (uint8_t)s[i]);
+	wsbx_store(blk, s, n);
 	return blk;
 }
 
-static char *wsbx_block_string(wsbx_block blk) {
+char *wsbx_block_string(wsbx_block blk) {
 	if (!blk) return NULL;
 	uint64_t n = extism_length(blk);
 	char *s = malloc(n + 1);
-	for (uint64_t i = 0; i < n; i++) s[i] = (char)extism_load_u8(blk + i);
+	wsbx_load(s, blk, n, 0);
 	s[n] = 0;
 	return s;
 }
@@ -137,7 +165,7 @@ static char *wsbx_block_string(wsbx_block blk) {
 char *wsbx_input(size_t *len) {
 	uint64_t n = extism_input_length();
 	char *s = malloc(n + 1);
-	for (uint64_t i = 0; i < n; i++) s[i] = (char)extism_input_load_u8(i);
+	wsbx_load(s, 0, n, 1);
 	s[n] = 0;
 	if (len) *len = n;
 	return s;

@@ -67,8 +67,7 @@ static wsbx_block write_file(const char *path, const char *b64) {
 	wsbx_buf_puts(&b, ",\"data\":");
 	wsbx_buf_json_string(&b, b64);
 	wsbx_buf_puts(&b, "}");
-	wsbx_block req = extism_alloc(b.len);
-	for (size_t i = 0; i < b.len; i++) extism_store_u8(req + i, (uint8_t)b.data[i]);
+	wsbx_block req = wsbx_block_from(b.data, b.len);
 	wsbx_buf_free(&b);
 	return wsbx_host_fs_write(req);
 }
@@ -82,13 +81,7 @@ static int32_t fail_with_response(char *resp) {
 	return wsbx_fail(obj ? obj : resp);
 }
 
-static char *response_text(wsbx_block r) {
-	uint64_t n = extism_length(r);
-	char *resp = malloc(n + 1);
-	for (uint64_t i = 0; i < n; i++) resp[i] = (char)extism_load_u8(r + i);
-	resp[n] = 0;
-	return resp;
-}
+static char *response_text(wsbx_block r) { return wsbx_block_string(r); }
 
 /* materialize writes inside.txt, then tries ../escaped.txt; it fails with
  * the host's error response to either write. */
@@ -114,8 +107,7 @@ WSBX_EXPORT("http_get") int32_t http_get(void) {
 	wsbx_buf_puts(&b, "{\"url\":");
 	wsbx_buf_json_string(&b, url);
 	wsbx_buf_puts(&b, ",\"method\":\"GET\"}");
-	wsbx_block req = extism_alloc(b.len);
-	for (size_t i = 0; i < b.len; i++) extism_store_u8(req + i, (uint8_t)b.data[i]);
+	wsbx_block req = wsbx_block_from(b.data, b.len);
 	wsbx_block body = extism_http_request(req, 0);
 	uint64_t n = body ? extism_length(body) : 0;
 	extism_output_set(body, n);
