@@ -368,6 +368,12 @@ func (s *Store) chainLocked(id string) ([]*Info, error) {
 // unless another layer has the same content. A layer whose metadata is
 // corrupt can be removed too.
 //
+// Only committed children count as dependents: the store does not track
+// forks. A workspace forked from a removed layer keeps working (its layers
+// are in memory), but committing it with the removed layer as parent fails
+// with [ErrNotFound]. Keep the layers that running sessions stand on, for
+// instance by passing them to [Store.GC] as keep.
+//
 // Safe for concurrent use; it waits for commits in progress.
 //
 // # Errors

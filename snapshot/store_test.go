@@ -403,7 +403,7 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 64)
+	errs := make(chan error, 128)
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
 		go func(g int) {
@@ -437,13 +437,44 @@ func TestConcurrentUse(t *testing.T) {
 			}
 		}(g)
 	}
+	// Meanwhile: removing the shared base, which has a child from the
+	// start, is refused, and committing and removing leaves of its own
+	// races with everything else.
+	pinned, err := s.Commit(ctx, wasifs.NewMemLayer(), base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < 10; i++ {
+			if err := s.Remove(base); !errors.Is(err, ErrInUse) {
+				errs <- errors.Join(errors.New("Remove(base) was not refused"), err)
+				return
+			}
+			l := wasifs.NewMemLayer()
+			writeFile(t, l, "/leaf", "leaf")
+			id, err := s.Commit(ctx, l, base, nil)
+			if err != nil {
+				errs <- err
+				return
+			}
+			if err := s.Remove(id); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Error(err)
 	}
-	if n := len(s.List()); n != 1+8*5 {
-		t.Errorf("%d layers, want %d", n, 1+8*5)
+	if _, err := s.Stat(pinned); err != nil {
+		t.Error(err)
+	}
+	if n := len(s.List()); n != 2+8*5 {
+		t.Errorf("%d layers, want %d", n, 2+8*5)
 	}
 	s2 := mustOpen(t, s.Dir())
 	for _, info := range s2.List() {
