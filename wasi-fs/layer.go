@@ -23,6 +23,44 @@ type directLayer interface {
 	existsRel(rel string) bool
 }
 
+// layerProbe looks up name in the directory dirRel of a layer: the kind of
+// the entry, its metadata when withInfo, whether the directory holds a
+// whiteout for name and, for a directory entry, whether it is opaque.
+func layerProbe(fsys afero.Fs, dirRel, name string, withInfo bool) (p probe, err error) {
+	if d, ok := fsys.(*memLayer); ok {
+		return d.probe(dirRel, name, withInfo)
+	}
+	rel := joinRel(dirRel, name)
+	fi, err := layerLstat(fsys, rel)
+	switch {
+	case err == nil:
+		p.kind, p.info = kindOf(fi), fi
+		p.opaque = p.kind == kindDir && layerExists(fsys, joinRel(rel, OpaqueMarker))
+	case !isNotExist(err):
+		return p, err
+	}
+	p.whiteout = layerExists(fsys, joinRel(dirRel, WhiteoutPrefix+name))
+	return p, nil
+}
+
+// probe is what layerProbe learns.
+type probe struct {
+	kind     entryKind
+	info     fs.FileInfo
+	whiteout bool
+	opaque   bool
+}
+
+func kindOf(fi fs.FileInfo) entryKind {
+	switch {
+	case fi.IsDir():
+		return kindDir
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return kindSymlink
+	}
+	return kindFile
+}
+
 func layerLstat(fsys afero.Fs, rel string) (fs.FileInfo, error) {
 	if d, ok := fsys.(directLayer); ok {
 		return d.lstatRel(rel)

@@ -130,6 +130,32 @@ func (l *memLayer) lstatRel(rel string) (fs.FileInfo, error) {
 	return n.info(name), nil
 }
 
+func (l *memLayer) probe(dirRel, name string, withInfo bool) (p probe, err error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	dir, err := l.walk(dirRel)
+	if err != nil {
+		if errnoOf(err) == syscall.ENOENT || errnoOf(err) == syscall.ENOTDIR {
+			return p, nil
+		}
+		return p, err
+	}
+	if dir.children == nil {
+		return p, nil
+	}
+	if c := dir.children[name]; c != nil {
+		p.kind = c.kind()
+		if withInfo {
+			p.info = c.info(name)
+		}
+		if p.kind == kindDir {
+			p.opaque = c.children[OpaqueMarker] != nil
+		}
+	}
+	p.whiteout = dir.children[WhiteoutPrefix+name] != nil
+	return p, nil
+}
+
 func (l *memLayer) existsRel(rel string) bool {
 	l.mu.RLock()
 	defer l.mu.RUnlock()

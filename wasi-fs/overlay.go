@@ -24,6 +24,9 @@ type Overlay struct {
 	upper  afero.Fs     // nil for a read-only view
 	lowers []afero.Fs
 	layers []afero.Fs // upper (when not nil) then lowers
+
+	rootOnce sync.Once
+	rootDirs []int // the layers merged into the root
 }
 
 // New returns an overlay of the lower layers, top-most first, under the
@@ -78,20 +81,26 @@ func (ns ovNS) readlink(n *node, rel string) (string, error) {
 	return layerReadlink(ns.o.layers[n.top], rel)
 }
 
+// rootNode returns the node of the root. Which layers merge into the root
+// never changes (only lower layers can hold a marker there), so that is
+// worked out once.
 func (o *Overlay) rootNode() *node {
-	n := &node{kind: kindDir}
-	for i, l := range o.layers {
-		fi, err := layerLstat(l, "")
-		if err != nil || !fi.IsDir() {
-			continue
+	o.rootOnce.Do(func() {
+		for i, l := range o.layers {
+			fi, err := layerLstat(l, "")
+			if err != nil || !fi.IsDir() {
+				continue
+			}
+			o.rootDirs = append(o.rootDirs, i)
+			if layerExists(l, OpaqueMarker) {
+				break
+			}
 		}
-		if n.info == nil {
-			n.info, n.top = fi, i
-		}
-		n.dirs = append(n.dirs, i)
-		if layerExists(l, OpaqueMarker) {
-			break
-		}
+	})
+	n := &node{kind: kindDir, dirs: o.rootDirs}
+	if len(n.dirs) > 0 {
+		n.top = n.dirs[0]
+		n.info, _ = layerLstat(o.layers[n.top], "")
 	}
 	if n.info == nil {
 		n.info = &fileInfo{name: "/", mode: fs.ModeDir | 0o755}
@@ -101,35 +110,26 @@ func (o *Overlay) rootNode() *node {
 
 // child looks name up in the merged directory dir at dirRel; nil when absent.
 func (o *Overlay) child(dir *node, dirRel, name string) (*node, error) {
-	rel := joinRel(dirRel, name)
 	var n *node
 	for _, i := range dir.dirs {
-		l := o.layers[i]
-		fi, err := layerLstat(l, rel)
+		p, err := layerProbe(o.layers[i], dirRel, name, n == nil)
+		if err != nil {
+			return nil, toErrno(err)
+		}
 		switch {
-		case err == nil && n == nil:
-			n = &node{top: i, info: fi, kind: kindFile}
-			switch {
-			case fi.IsDir():
-				n.kind = kindDir
-			case fi.Mode()&fs.ModeSymlink != 0:
-				n.kind = kindSymlink
-			}
+		case p.kind == kindNone:
+		case n == nil:
+			n = &node{top: i, info: p.info, kind: p.kind}
 			if n.kind != kindDir {
 				return n, nil
 			}
 			n.dirs = []int{i}
-		case err == nil && fi.IsDir():
+		case p.kind == kindDir:
 			n.dirs = append(n.dirs, i)
-		case err == nil:
+		default:
 			return n, nil // a non-directory below a directory is hidden
-		case !isNotExist(err):
-			return nil, toErrno(err)
 		}
-		if err == nil && layerExists(l, joinRel(rel, OpaqueMarker)) {
-			return n, nil
-		}
-		if layerExists(l, joinRel(dirRel, WhiteoutPrefix+name)) {
+		if p.opaque || p.whiteout {
 			return n, nil
 		}
 	}
