@@ -78,7 +78,7 @@ func (m *Manifest) RootOrDefault() string {
 	return m.Root
 }
 
-// Env returns the environment as "K=V" values, for [providers.SessionSpec].
+// Env returns the environment as a map for [providers.SessionSpec].Env.
 // The result contains secret values: never log it.
 func (m *Manifest) Env() map[string]string {
 	if len(m.Environment) == 0 {
@@ -214,8 +214,9 @@ type Entry struct {
 	// Sparse lists paths (relative to Subpath) to write; empty writes all.
 	Sparse []string `toml:"sparse,omitempty" json:"sparse,omitempty"`
 
-	// Headers are sent with a remote request. ${NAME} in a value is expanded
-	// from the environment at fetch time only.
+	// Headers are sent with a remote request. ${NAME} (or $NAME) in a value
+	// is expanded at fetch time only (see [WithLookupEnv]), so the manifest
+	// and its serialized forms keep the reference, never the value.
 	Headers map[string]string `toml:"headers,omitempty" json:"headers,omitempty"`
 	// SHA256 is the expected hex digest of the downloaded content.
 	SHA256 string `toml:"sha256,omitempty" json:"sha256,omitempty"`
@@ -312,8 +313,8 @@ const RedactedValue = "[REDACTED]"
 // string, or a table {value = "...", secret = true}. A secret value never
 // appears in String, GoString, MarshalJSON or MarshalText output.
 type EnvValue struct {
-	Value  string
-	Secret bool
+	Value  string // the value; read it only to pass it to a session
+	Secret bool   // keep Value out of logs, errors and serialized state
 }
 
 // envTable is the table form of an EnvValue.
@@ -407,9 +408,13 @@ func (v *EnvValue) UnmarshalTOML(data any) error {
 // enforces them reads these lists; an empty list grants nothing beyond the
 // defaults.
 type Capabilities struct {
-	Exec    *Capability `toml:"exec,omitempty" json:"exec,omitempty"`
-	Read    *Capability `toml:"read,omitempty" json:"read,omitempty"`
-	Write   *Capability `toml:"write,omitempty" json:"write,omitempty"`
+	// Exec lists the commands a session may run.
+	Exec *Capability `toml:"exec,omitempty" json:"exec,omitempty"`
+	// Read lists workspace path globs a session may read.
+	Read *Capability `toml:"read,omitempty" json:"read,omitempty"`
+	// Write lists workspace path globs a session may write.
+	Write *Capability `toml:"write,omitempty" json:"write,omitempty"`
+	// Network lists host patterns a session may reach.
 	Network *Capability `toml:"network,omitempty" json:"network,omitempty"`
 }
 
@@ -422,12 +427,18 @@ type Capability struct {
 // Limits bound a session; see [providers.Limits]. Durations are strings
 // like "30s".
 type Limits struct {
-	ExecTimeout    string  `toml:"exec_timeout,omitempty" json:"exec_timeout,omitempty"`
-	MemoryBytes    int64   `toml:"memory_bytes,omitempty" json:"memory_bytes,omitempty"`
-	CPUs           float64 `toml:"cpus,omitempty" json:"cpus,omitempty"`
-	PIDs           int64   `toml:"pids,omitempty" json:"pids,omitempty"`
-	MaxOutputBytes int64   `toml:"max_output_bytes,omitempty" json:"max_output_bytes,omitempty"`
-	DiskBytes      int64   `toml:"disk_bytes,omitempty" json:"disk_bytes,omitempty"`
+	// ExecTimeout bounds execs that set no timeout ("30s", "5m").
+	ExecTimeout string `toml:"exec_timeout,omitempty" json:"exec_timeout,omitempty"`
+	// MemoryBytes caps memory.
+	MemoryBytes int64 `toml:"memory_bytes,omitempty" json:"memory_bytes,omitempty"`
+	// CPUs caps CPU time as a number of cores.
+	CPUs float64 `toml:"cpus,omitempty" json:"cpus,omitempty"`
+	// PIDs caps the number of processes.
+	PIDs int64 `toml:"pids,omitempty" json:"pids,omitempty"`
+	// MaxOutputBytes caps each of stdout and stderr per exec.
+	MaxOutputBytes int64 `toml:"max_output_bytes,omitempty" json:"max_output_bytes,omitempty"`
+	// DiskBytes caps the workspace size.
+	DiskBytes int64 `toml:"disk_bytes,omitempty" json:"disk_bytes,omitempty"`
 }
 
 // ProviderLimits converts l to [providers.Limits]. A nil l gives the zero

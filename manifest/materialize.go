@@ -67,8 +67,8 @@ func WithCache(c *Cache) Option {
 	return func(o *options) { o.cache = c }
 }
 
-// WithHTTPClient sets the client of git_repo over HTTP, remote_file and
-// remote_dir (default: a client with http.DefaultTransport).
+// WithHTTPClient sets the client of remote_file and remote_dir (default: a
+// client with http.DefaultTransport). git_repo uses go-git's transports.
 func WithHTTPClient(c *http.Client) Option {
 	return func(o *options) { o.client = c }
 }

@@ -145,6 +145,8 @@ func (p progressWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// remoteFile downloads one file (at most DefaultMaxOutputBytes) and
+// writes it once verified.
 func (j *job) remoteFile(ctx context.Context) error {
 	f, cleanup, err := j.fetch(ctx, DefaultMaxOutputBytes, CodeRemoteFetch)
 	if err != nil {
