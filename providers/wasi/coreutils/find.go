@@ -213,6 +213,16 @@ func (f *findRun) exec(argv []string) bool {
 	return f.env.Exec(f.ctx, argv) == 0
 }
 
+// execIn runs argv with dir as its current directory (for -execdir).
+// Exec reads the Env's fields when called, so the directory is set on the
+// Env for the call and put back after.
+func (f *findRun) execIn(dir string, argv []string) bool {
+	old := f.env.Dir
+	f.env.Dir = dir
+	defer func() { f.env.Dir = old }()
+	return f.exec(argv)
+}
+
 func (f *findRun) flushBatch(b *findBatch) {
 	if len(b.paths) == 0 {
 		return
@@ -698,12 +708,15 @@ func (p *findParser) parsePrimary() (findExpr, error) {
 				}
 				b := &findBatch{argv: argv[:len(argv)-1]}
 				f.batches = append(f.batches, b)
-				dir := strings.HasSuffix(tok, "dir")
+				if strings.HasSuffix(tok, "dir") {
+					// Each directory's entries would need their own
+					// command; run one per entry instead.
+					return func(f *findRun, e *findEntry) bool {
+						return f.execIn(path.Dir(e.abs), append(append([]string{}, b.argv...), "./"+path.Base(e.abs)))
+					}, nil
+				}
 				return func(f *findRun, e *findEntry) bool {
 					pth := e.path
-					if dir {
-						pth = e.abs
-					}
 					b.paths = append(b.paths, pth)
 					b.size += len(pth) + 1
 					if b.size >= findBatchLimit {
@@ -721,13 +734,14 @@ func (p *findParser) parsePrimary() (findExpr, error) {
 		return func(f *findRun, e *findEntry) bool {
 			pth := e.path
 			if dir {
-				// The sandbox runs commands in the session directory;
-				// give them the absolute path instead of ./NAME.
-				pth = e.abs
+				pth = "./" + path.Base(e.abs)
 			}
 			run := make([]string, len(argv))
 			for i, a := range argv {
 				run[i] = strings.ReplaceAll(a, "{}", pth)
+			}
+			if dir {
+				return f.execIn(path.Dir(e.abs), run)
 			}
 			return f.exec(run)
 		}, nil

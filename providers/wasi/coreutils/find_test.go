@@ -40,6 +40,8 @@ func TestFindDiff(t *testing.T) {
 		{"find", ".", "-name", "[ab].*"}, {"find", ".", "-iname", "*.TXT", "-newer", "a.go"}, {"find", ".", "-newer", "nosuch"},
 		{"find", "-maxdepth", "x"}, {"find", ".", "-links", "1", "-type", "f"}, {"find", ".", "-user", "nobody-here"}, {"find", "/nonexistent-x"},
 		{"find", ".", "-type", "f", "-exec", "sh", "-c", "exit 1", ";"},
+		{"find", "d", "-name", "*.txt", "-execdir", "cat", "{}", ";"}, {"find", "d", "-name", "*.go", "-execdir", "echo", "{}", ";"},
+		{"find", "d", "-type", "f", "-execdir", "pwd", ";"}, {"find", "d", "-name", "*.go", "-execdir", "ls", "{}", "+"},
 	} {
 		t.Run(joinArgs(args), func(t *testing.T) {
 			gdir, udir := t.TempDir(), t.TempDir()
@@ -63,6 +65,8 @@ func TestFindDiff(t *testing.T) {
 				return
 			}
 			got := runUtil(t, afero.NewOsFs(), udir, "", args...)
+			want.out = strings.ReplaceAll(want.out, gdir, "ROOT")
+			got.out = strings.ReplaceAll(got.out, udir, "ROOT")
 			sep := "\n"
 			if args[len(args)-1] == "-print0" {
 				sep = "\x00"
