@@ -542,16 +542,28 @@ func (r *sedRun) cycle(pc int) {
 			}
 			r.writeFile(c.text, s)
 		case 'b':
+			if r.ctx.Err() != nil {
+				r.quit = true
+				return
+			}
 			pc = c.jump
 			continue
 		case 't':
 			if r.tflag {
+				if r.ctx.Err() != nil {
+					r.quit = true
+					return
+				}
 				r.tflag = false
 				pc = c.jump
 				continue
 			}
 		case 'T':
 			if !r.tflag {
+				if r.ctx.Err() != nil {
+					r.quit = true
+					return
+				}
 				pc = c.jump
 				continue
 			}
