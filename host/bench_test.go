@@ -124,18 +124,21 @@ func BenchmarkGuestFileIO(b *testing.B) {
 }
 
 // BenchmarkSpinStop measures how long after its context deadline a guest
-// in an endless loop is stopped.
+// in an endless loop is stopped. The deadline is armed 10ms after the guest
+// reports that it spins.
 func BenchmarkSpinStop(b *testing.B) {
 	h := newHost(b, host.Config{})
 	m := compile(b, h, goGuest(b, "spin"))
 	var late time.Duration
 	b.ResetTimer()
 	for b.Loop() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		ctx := newArmedContext()
+		exit, _ := h.Run(ctx, m, host.RunConfig{Stdout: writerFunc(func(p []byte) (int, error) {
+			ctx.arm(10 * time.Millisecond)
+			return len(p), nil
+		})})
 		deadline, _ := ctx.Deadline()
-		exit, _ := h.Run(ctx, m, host.RunConfig{})
 		late += time.Since(deadline)
-		cancel()
 		if exit != host.ExitTimeout {
 			b.Fatalf("exit = %d", exit)
 		}

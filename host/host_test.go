@@ -7,12 +7,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/spf13/afero"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/wsbx/wsbx/host"
 	"github.com/wsbx/wsbx/providers"
@@ -408,5 +411,44 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := host.New(context.Background(), host.Config{CacheDir: filepath.Join(file, "sub")}); err == nil {
 		t.Error("New accepted a cache dir under a file")
+	}
+}
+
+// TestConcurrentRuns runs one module from many goroutines at once, each
+// with its own filesystem and output.
+func TestConcurrentRuns(t *testing.T) {
+	h := newHost(t, host.Config{})
+	m := compile(t, h, cGuest(t))
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out bytes.Buffer
+			exit, err := h.Run(context.Background(), m, host.RunConfig{
+				Args:   []string{"hello", strconv.Itoa(i)},
+				Stdout: &out,
+				FS:     afero.NewMemMapFs(),
+			})
+			if err != nil || exit != i || out.String() != "hello\n" {
+				t.Errorf("run %d = %d, %v, %q", i, exit, err, out.String())
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestEngine checks that the settings shared with package plugins make a
+// working runtime on the Host's compilation cache.
+func TestEngine(t *testing.T) {
+	ctx := context.Background()
+	h := newHost(t, host.Config{})
+	r := wazero.NewRuntimeWithConfig(ctx, h.Engine().RuntimeConfig)
+	defer r.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	var out bytes.Buffer
+	_, err := r.InstantiateWithConfig(ctx, cGuest(t), wazero.NewModuleConfig().WithStdout(&out).WithArgs("hello", "0"))
+	if err != nil || out.String() != "hello\n" {
+		t.Errorf("engine run: %v, %q", err, out.String())
 	}
 }

@@ -33,7 +33,8 @@ import (
 //     preview1 carries no permission bits (wazero passes a fixed 0600 or
 //     0700, which is ignored). Chmod works.
 //   - Open flags, append mode, O_EXCL, O_DIRECTORY and O_NOFOLLOW are
-//     applied here, and the POSIX errors of mkdir, rmdir, unlink and rename
+//     applied here (O_SYNC is passed down; O_DSYNC, O_RSYNC and O_NONBLOCK
+//     are ignored), and the POSIX errors of mkdir, rmdir, unlink and rename
 //     (EEXIST, ENOTEMPTY, ENOTDIR, EISDIR) are checked here, so they hold
 //     even on an afero.Fs that is laxer (afero.MemMapFs removes non-empty
 //     directories and creates missing parents).

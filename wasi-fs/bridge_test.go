@@ -619,3 +619,25 @@ func TestBridgeConfinement(t *testing.T) {
 		t.Errorf("canary = %q, %v", got, err)
 	}
 }
+
+func TestBridgeReadOnlyOverlay(t *testing.T) {
+	lower := NewMemLayer()
+	if err := afero.WriteFile(lower, "/f", []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := MountFS(New(nil, lower)).(experimentalsys.FS)
+	f := mustOpen(t, b, "f", experimentalsys.O_RDONLY)
+	if got := readAllFile(t, f); got != "x" {
+		t.Errorf("read %q", got)
+	}
+	f.Close()
+	if _, errno := b.OpenFile("g", experimentalsys.O_WRONLY|experimentalsys.O_CREAT, 0o600); errno != experimentalsys.EROFS {
+		t.Errorf("create on a read-only overlay: %v, want EROFS", errnoName(errno))
+	}
+	if _, errno := b.OpenFile("f", experimentalsys.O_RDWR, 0); errno != experimentalsys.EROFS {
+		t.Errorf("open for writing on a read-only overlay: %v, want EROFS", errnoName(errno))
+	}
+	wantErrno(t, "Mkdir", b.Mkdir("d", 0o700), experimentalsys.EROFS)
+	wantErrno(t, "Unlink", b.Unlink("f"), experimentalsys.EROFS)
+	wantErrno(t, "Rename", b.Rename("f", "g"), experimentalsys.EROFS)
+}
