@@ -109,7 +109,7 @@ func WriteArchive(ctx context.Context, fsys afero.Fs, root string, w io.Writer) 
 // if needed and replacing entries with the same names. It is the inverse of
 // [WriteArchive].
 //
-// Members are checked before anything is written, and refused with
+// Each member is checked before it is written, and refused with
 // [ErrUnsafeMember] when they could reach outside root: absolute names,
 // names with a ".." component, names whose base starts with ".wh." (the
 // layer whiteout prefix), writes through a symlink (one in the archive or
