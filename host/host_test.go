@@ -452,3 +452,25 @@ func TestEngine(t *testing.T) {
 		t.Errorf("engine run: %v, %q", err, out.String())
 	}
 }
+
+func TestTrapAndBadArgs(t *testing.T) {
+	h := newHost(t, host.Config{})
+	// (module (func (export "_start") unreachable))
+	trap := []byte("\x00asm\x01\x00\x00\x00" +
+		"\x01\x04\x01\x60\x00\x00" + // type section: () -> ()
+		"\x03\x02\x01\x00" + // function section: one function of type 0
+		"\x07\x0a\x01\x06_start\x00\x00" + // export section: _start = func 0
+		"\x0a\x05\x01\x03\x00\x00\x0b") // code section: unreachable, end
+	m := compile(t, h, trap)
+	exit, err := h.Run(context.Background(), m, host.RunConfig{})
+	if exit != host.ExitTrap || !errors.Is(err, host.ErrTrap) {
+		t.Errorf("trap = %d, %v; want %d, ErrTrap", exit, err, host.ExitTrap)
+	}
+	exit, err = h.Run(context.Background(), m, host.RunConfig{Args: []string{"a\x00b"}})
+	if exit != -1 || err == nil || errors.Is(err, host.ErrTrap) {
+		t.Errorf("NUL in args = %d, %v", exit, err)
+	}
+	if _, err := h.Run(context.Background(), nil, host.RunConfig{}); !errors.Is(err, host.ErrForeignModule) {
+		t.Errorf("nil module: %v", err)
+	}
+}

@@ -64,7 +64,8 @@ type RunConfig struct {
 //     limit, without running it);
 //   - ExitTrap and ErrTrap when the guest trapped;
 //   - -1 and ErrClosed when the Host is or gets closed, ErrForeignModule
-//     for a Module of another Host, or an error about rc.
+//     for a Module of another Host, or an error about rc (an argument with
+//     a NUL byte, a memory limit over 65536 pages).
 func (h *Host) Run(ctx context.Context, m *Module, rc RunConfig) (int, error) {
 	if m == nil || m.h != h {
 		return -1, ErrForeignModule
@@ -80,6 +81,11 @@ func (h *Host) Run(ctx context.Context, m *Module, rc RunConfig) (int, error) {
 	}
 	if limit > maxMemoryPages {
 		return -1, fmt.Errorf("host: run: memory limit of %d pages is over the maximum of %d", limit, maxMemoryPages)
+	}
+	for i, a := range rc.Args {
+		if strings.IndexByte(a, 0) >= 0 {
+			return -1, fmt.Errorf("host: run: argument %d contains a NUL byte", i)
+		}
 	}
 	if m.minPages > limit {
 		return ExitMemoryLimit, fmt.Errorf("host: run: module memory starts at %d pages, over the limit of %d: %w", m.minPages, limit, ErrMemoryLimit)
