@@ -141,7 +141,8 @@ func (h *Host) enter() error {
 // snapshot_preview1, or returns the Module compiled earlier from the same
 // bytes. Concurrent calls with the same bytes compile once; a failed
 // compilation is remembered too, and later calls return its error without
-// compiling again. Compile is safe for concurrent use.
+// compiling again. Compiled modules stay in memory until the Host is
+// closed. Compile is safe for concurrent use.
 //
 // # Errors
 //
