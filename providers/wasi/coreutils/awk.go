@@ -182,6 +182,9 @@ func (in *awkInterp) run() (status int) {
 	if !exiting && (len(in.prog.main) > 0 || len(in.prog.end) > 0) {
 	records:
 		for {
+			if outFailed(in.out) {
+				return 2
+			}
 			s, ok := in.nextMainRecord()
 			if !ok {
 				break

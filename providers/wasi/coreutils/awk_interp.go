@@ -509,6 +509,9 @@ func (in *awkInterp) tick() {
 		if err := in.ctx.Err(); err != nil {
 			panic(&awkError{"interrupted"})
 		}
+		if outFailed(in.out) {
+			panic(&awkError{"write error"})
+		}
 	}
 }
 

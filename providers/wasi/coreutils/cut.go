@@ -127,6 +127,9 @@ func cut(ctx context.Context, env *Env, args []string) int {
 		}
 		lr := newLineReader(r)
 		for {
+			if outFailed(out) {
+				break
+			}
 			line, _, ok, err := lr.next()
 			if err != nil || !ok {
 				break

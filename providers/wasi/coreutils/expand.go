@@ -169,6 +169,9 @@ func eachLine(ctx context.Context, env *Env, name string, ops []string, f func(o
 		}
 		lr := newLineReader(r)
 		for {
+			if outFailed(out) {
+				break
+			}
 			line, hasNL, ok, _ := lr.next()
 			if !ok {
 				break

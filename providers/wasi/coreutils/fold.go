@@ -51,6 +51,9 @@ func fold(ctx context.Context, env *Env, args []string) int {
 		}
 		lr := newLineReader(r)
 		for {
+			if outFailed(out) {
+				break
+			}
 			line, hasNL, ok, _ := lr.next()
 			if !ok {
 				break

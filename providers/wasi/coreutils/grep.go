@@ -498,6 +498,9 @@ func (st *grepState) grepReader(ctx context.Context, display string, r io.Reader
 				break
 			}
 		}
+		if outFailed(out) {
+			break
+		}
 		s, err := br.ReadString('\n')
 		if s == "" && err != nil {
 			if err != io.EOF {

@@ -84,6 +84,9 @@ func nl(ctx context.Context, env *Env, args []string) int {
 		}
 		lr := newLineReader(r)
 		for {
+			if outFailed(out) {
+				break
+			}
 			line, hasNL, ok, _ := lr.next()
 			if !ok {
 				break

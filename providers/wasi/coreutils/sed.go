@@ -286,6 +286,9 @@ func (r *sedRun) runStream(files []string, w io.Writer) int {
 		if r.ctx.Err() != nil {
 			return 4
 		}
+		if outFailed(r.out.w) {
+			return 4
+		}
 		line, nl, ok := r.in.read()
 		if !ok {
 			break

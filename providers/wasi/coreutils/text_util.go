@@ -300,3 +300,10 @@ type errString string
 func (e errString) Error() string { return string(e) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// outFailed reports whether writes to w have failed (a closed pipe or an
+// output cap), so that a utility can stop reading its input.
+func outFailed(w *bufio.Writer) bool {
+	_, err := w.Write(nil)
+	return err != nil
+}

@@ -1,6 +1,11 @@
 package coreutils
 
-import "testing"
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+)
 
 var sortFiles = map[string]string{
 	"w.txt":  "banana\napple\nCherry\napple\n  date\n10\n9\n-3\n1.5\n\n",
@@ -110,4 +115,53 @@ func TestRecordedBehaviour(t *testing.T) {
 		{args: []string{"column"}, stdin: "", wantOut: ""},
 		{args: []string{"column"}, stdin: "a\nb\nc\n", wantOut: "a\tb\tc\n"},
 	})
+}
+
+// infiniteReader yields "y\n" forever.
+type infiniteReader struct{}
+
+func (infiniteReader) Read(p []byte) (int, error) {
+	for i := range p {
+		if i%2 == 0 {
+			p[i] = 'y'
+		} else {
+			p[i] = '\n'
+		}
+	}
+	return len(p) &^ 1, nil
+}
+
+// cappedWriter fails once it has taken n bytes, like a capped stdout.
+type cappedWriter struct{ n int }
+
+func (w *cappedWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		n := w.n
+		w.n = 0
+		return n, errString("output limit reached")
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestStopOnOutputFailure checks that utilities reading endless input stop
+// once their output fails.
+func TestStopOnOutputFailure(t *testing.T) {
+	for _, args := range [][]string{
+		{"grep", "y"}, {"sed", "s/y/n/"}, {"awk", "{print}"}, {"tr", "y", "n"}, {"cut", "-c1"},
+		{"rev"}, {"nl"}, {"fold", "-w1"}, {"expand"},
+	} {
+		done := make(chan int, 1)
+		var errb bytes.Buffer
+		env := textEnv(t.TempDir(), "", nil, &errb)
+		env.Stdin = infiniteReader{}
+		env.Stdout = &cappedWriter{n: 1 << 16}
+		cmd, _ := Default().Lookup(args[0])
+		go func() { done <- cmd(context.Background(), env, args) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%v kept running after its output failed", args)
+		}
+	}
 }

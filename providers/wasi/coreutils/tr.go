@@ -260,6 +260,9 @@ func tr(ctx context.Context, env *Env, args []string) int {
 	last := -1
 	buf := make([]byte, 32<<10)
 	for {
+		if outFailed(out) {
+			return 1
+		}
 		n, err := br.Read(buf)
 		for _, c := range buf[:n] {
 			if del && in1[c] {

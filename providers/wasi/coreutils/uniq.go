@@ -127,6 +127,9 @@ func uniq(ctx context.Context, env *Env, args []string) int {
 		out.WriteByte('\n')
 	}
 	for {
+		if outFailed(out) {
+			break
+		}
 		line, _, ok, err := lr.next()
 		if err != nil {
 			env.Errorf("uniq", "%s: %s", in, textErrText(err))
