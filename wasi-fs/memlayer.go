@@ -235,6 +235,14 @@ func (l *memLayer) MkdirAll(name string, perm os.FileMode) error {
 	return mkdirAll(l, name, perm)
 }
 
+func lstat(fsys afero.Fs, name string) (fs.FileInfo, error) {
+	if l, ok := fsys.(afero.Lstater); ok {
+		fi, _, err := l.LstatIfPossible(name)
+		return fi, err
+	}
+	return fsys.Stat(name)
+}
+
 // mkdirAll creates name and its missing parents through fsys.
 func mkdirAll(fsys afero.Fs, name string, perm os.FileMode) error {
 	names, _, err := splitPath(name)
@@ -251,8 +259,11 @@ func mkdirAll(fsys afero.Fs, name string, perm os.FileMode) error {
 			}
 			continue
 		}
-		if err := fsys.Mkdir(p, perm); err != nil && errnoOf(err) != syscall.EEXIST {
-			return err
+		if err := fsys.Mkdir(p, perm); err != nil {
+			// As os.MkdirAll: fine if a directory is there now.
+			if fi, lerr := lstat(fsys, p); lerr != nil || !fi.IsDir() {
+				return err
+			}
 		}
 	}
 	return nil

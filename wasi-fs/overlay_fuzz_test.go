@@ -133,7 +133,7 @@ func decodeOps(data []byte) []op {
 }
 
 // FuzzOverlayOps runs random operation sequences on an overlay of three
-// lower layers and on a real directory with the same merged content, and
+// lower layers (in memory or in directories) and on a real directory with the same merged content, and
 // requires the same results, errors and final tree, with the lower layers
 // unchanged.
 func FuzzOverlayOps(f *testing.F) {
@@ -148,7 +148,15 @@ func FuzzOverlayOps(f *testing.F) {
 		if len(ops) == 0 {
 			return
 		}
-		o, lowers, oracle := setup(t, fuzzStack, layerKinds[0], layerKinds[0])
+		// The input's length picks the kinds of layers.
+		lk, uk := layerKinds[0], layerKinds[0]
+		switch len(data) % 3 {
+		case 1:
+			lk = layerKinds[1]
+		case 2:
+			uk = layerKinds[1]
+		}
+		o, lowers, oracle := setup(t, fuzzStack, lk, uk)
 		before := dumpLayers(t, lowers)
 		for _, p := range ops {
 			if (p.name == "remove" || p.name == "removeall" || p.name == "rename") && (p.a == "/" || p.b == "/") {

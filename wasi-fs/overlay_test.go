@@ -448,3 +448,33 @@ func TestSharedLowers(t *testing.T) {
 		t.Error("shared lower layers changed")
 	}
 }
+
+// TestMemMapFsLayers checks that afero's own MemMapFs works as upper and
+// lower layer (without symlinks, which it cannot store).
+func TestMemMapFsLayers(t *testing.T) {
+	lower := afero.NewMemMapFs()
+	must(t, lower.MkdirAll("/d/sub", 0o755))
+	must(t, afero.WriteFile(lower, "/d/f", []byte("lower"), 0o644))
+	must(t, afero.WriteFile(lower, "/d/sub/g", []byte("g"), 0o644))
+	upper := afero.NewMemMapFs()
+	o := New(upper, lower)
+	must(t, afero.WriteFile(o, "d/f", []byte("upper"), 0o644))
+	must(t, o.Rename("d/sub", "moved"))
+	must(t, o.Mkdir("d/sub", 0o755))
+	must(t, afero.WriteFile(o, "d/new", nil, 0o644))
+	var walked []string
+	must(t, afero.Walk(o, "/", func(p string, fi fs.FileInfo, err error) error {
+		walked = append(walked, p)
+		return err
+	}))
+	want := []string{"/", "/d", "/d/f", "/d/new", "/d/sub", "/moved", "/moved/g"}
+	if !slices.Equal(walked, want) {
+		t.Errorf("walk: %v, want %v", walked, want)
+	}
+	if b, err := afero.ReadFile(lower, "/d/f"); err != nil || string(b) != "lower" {
+		t.Errorf("lower changed: %q, %v", b, err)
+	}
+	if err := o.SymlinkIfPossible("d", "l"); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("symlink on a MemMapFs upper: %v, want ENOTSUP", err)
+	}
+}
