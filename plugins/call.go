@@ -37,11 +37,17 @@ func (p *Plugin) Call(ctx context.Context, export string, input []byte) ([]byte,
 		p.release(ctx, inst)
 		return nil, pluginErr(p.desc.Name, export, errors.New("the plugin does not export this function"))
 	}
-	rc, out, err := inst.CallWithContext(ctx, export, input)
-	if ctx.Err() != nil {
+	// The guest is stopped by closing its instance when ctx ends, and the
+	// call itself gets a context without a Done channel: given one, wazero
+	// would start a watcher goroutine for each of the eight or so calls into
+	// the guest and the Extism kernel that one plugin call makes. Host
+	// functions find the live context under liveCtxKey.
+	stop := context.AfterFunc(ctx, func() { inst.Close(context.Background()) })
+	callCtx := context.WithValue(context.WithoutCancel(ctx), liveCtxKey{}, ctx)
+	rc, out, err := inst.CallWithContext(callCtx, export, input)
+	if !stop() {
 		// The deadline or a cancellation closed the module, perhaps after
 		// the guest returned: the instance is gone either way.
-		inst.Close(context.WithoutCancel(ctx))
 		return nil, p.stopped(ctx, export, err)
 	}
 	if err == nil && rc != 0 {
@@ -65,6 +71,17 @@ func (p *Plugin) Call(ctx context.Context, export string, input []byte) ([]byte,
 	p.release(ctx, inst)
 	// The instance reuses its memory: copy before the next call.
 	return append([]byte(nil), out...), nil
+}
+
+// liveCtxKey holds the caller's context inside a call (see Call).
+type liveCtxKey struct{}
+
+// liveContext returns the caller's context of the current call.
+func liveContext(ctx context.Context) context.Context {
+	if live, ok := ctx.Value(liveCtxKey{}).(context.Context); ok {
+		return live
+	}
+	return ctx
 }
 
 // stopped is the error of a call ended by its deadline or a cancellation.

@@ -41,7 +41,7 @@ func (p *Plugin) hostFunctions() []extism.HostFunction {
 			req, err := cp.ReadBytes(stack[0])
 			if err == nil {
 				var res any
-				res, err = h(ctx, req)
+				res, err = h(liveContext(ctx), req)
 				if err == nil {
 					resp.Result, err = json.Marshal(res)
 				}
