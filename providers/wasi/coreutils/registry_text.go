@@ -8,6 +8,7 @@ func registerTextUtils(s *Set) {
 		"paste": paste, "comm": comm, "nl": nl, "rev": rev, "tac": tac,
 		"fold": fold, "expand": expand, "unexpand": unexpand,
 		"column": column, "join": join, "sed": sed, "jq": jq, "awk": awk, "xargs": xargs, "diff": diff,
+		"xxd": xxd, "hexdump": hexdump, "hd": hexdump, "od": od, "shuf": shuf,
 	} {
 		s.Register(name, c)
 	}
