@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -345,5 +346,48 @@ func TestGitRepoOwnHistory(t *testing.T) {
 	}
 	if want := runGit(t, root, nil, "show", "HEAD:providers/errors.go"); strings.TrimSpace(got["wsbx/providers/errors.go"]) != want {
 		t.Errorf("providers/errors.go differs")
+	}
+}
+
+// TestConcurrentSessionsShareCache materializes one manifest into eight
+// sessions at once with one cache: the repository is fetched once and the
+// archive downloaded once.
+func TestConcurrentSessionsShareCache(t *testing.T) {
+	r := makeTestRepo(t)
+	gs := serveGit(t, filepath.Dir(r.dir), "")
+	fsrv := newFileServer(t)
+	m := &Manifest{Entries: map[string]Entry{
+		"src":  {Type: TypeGitRepo, URL: gs.URL + "/repo", Ref: "main"},
+		"data": {Type: TypeRemoteDir, URL: fsrv.put("/d.tar", tarball(t, member{name: "a.txt", body: "a"}))},
+	}}
+	cache, err := NewCache(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	sessions := make([]*memSession, 8)
+	errs := make([]error, 8)
+	for i := range sessions {
+		sessions[i] = newMemSession()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = Materialize(context.Background(), m, sessions[i], WithCache(cache))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("session %d: %v", i, err)
+		}
+		if got := sessions[i].snapshot(); got["src/README.md"] != "v2\n" || got["data/a.txt"] != "a" {
+			t.Errorf("session %d: %v", i, sessions[i].paths())
+		}
+	}
+	if n := gs.fetches.Load(); n != 1 {
+		t.Errorf("%d git fetches, want 1", n)
+	}
+	if n := fsrv.fullCount("/d.tar"); n != 1 {
+		t.Errorf("%d downloads, want 1", n)
 	}
 }

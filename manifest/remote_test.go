@@ -101,10 +101,13 @@ type fileServer struct {
 	full    map[string]int
 	auth    atomic.Value // the last Authorization header
 	slow    chan struct{}
+	// slowStarted is closed when /slow is first requested.
+	slowStarted chan struct{}
+	slowOnce    sync.Once
 }
 
 func newFileServer(t testing.TB) *fileServer {
-	fs := &fileServer{content: map[string][]byte{}, full: map[string]int{}, slow: make(chan struct{}, 1)}
+	fs := &fileServer{content: map[string][]byte{}, full: map[string]int{}, slow: make(chan struct{}, 1), slowStarted: make(chan struct{})}
 	fs.Server = httptest.NewServer(http.HandlerFunc(fs.serve))
 	t.Cleanup(fs.Close)
 	return fs
@@ -134,8 +137,20 @@ func (f *fileServer) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		w.Write([]byte("partial"))
 		w.(http.Flusher).Flush()
-		f.slow <- struct{}{}
+		f.slowOnce.Do(func() { close(f.slowStarted) })
+		select {
+		case f.slow <- struct{}{}:
+		default:
+		}
 		<-r.Context().Done()
+		return
+	case "/after-slow":
+		// Fails once /slow is being served.
+		select {
+		case <-f.slowStarted:
+		case <-r.Context().Done():
+		}
+		http.Error(w, "gone", http.StatusGone)
 		return
 	case "/secret.txt":
 		if r.Header.Get("Authorization") != "Bearer tkn-8c1e" {
@@ -360,4 +375,26 @@ type blockingSession struct {
 func (b *blockingSession) WriteFile(ctx context.Context, p string, r io.Reader, mode fs.FileMode) error {
 	b.enter()
 	return b.memSession.WriteFile(ctx, p, r, mode)
+}
+
+// TestFailureCancelsOtherEntries: one entry fails while another is
+// blocked in a download that only ends when its request is cancelled.
+func TestFailureCancelsOtherEntries(t *testing.T) {
+	srv := newFileServer(t)
+	s := newMemSession()
+	err := Materialize(context.Background(), &Manifest{Entries: map[string]Entry{
+		"a-slow": {Type: TypeRemoteFile, URL: srv.URL + "/slow"},
+		"b-fail": {Type: TypeRemoteFile, URL: srv.URL + "/after-slow"},
+		"c-ok":   {Type: TypeInlineFile, Content: "ok"},
+	}}, s, WithConcurrency(3))
+	var pe *providers.Error
+	if !errors.As(err, &pe) || pe.Code != CodeRemoteFetch || pe.Target != "b-fail" {
+		t.Fatalf("err = %v, want remote_fetch_error for b-fail", err)
+	}
+	if !strings.Contains(err.Error(), "410") {
+		t.Errorf("err = %v", err)
+	}
+	if ps := s.paths(); len(ps) != 0 {
+		t.Errorf("partial: %v", ps)
+	}
 }
