@@ -76,12 +76,30 @@ func goGuest(tb testing.TB, name string) []byte {
 			b.err = fmt.Errorf("go build %s: %v\n%s", name, err, stderr.Bytes())
 			return
 		}
-		b.wasm, b.err = os.ReadFile(out)
+		if b.wasm, b.err = os.ReadFile(out); b.err != nil {
+			return
+		}
+		b.err = warmCache(b.wasm)
 	})
 	if b.err != nil {
 		tb.Fatal(b.err)
 	}
 	return b.wasm
+}
+
+// warmCache compiles wasm into the shared compilation cache once, so that
+// tests running in parallel do not each compile the same guest.
+func warmCache(wasm []byte) error {
+	ctx := context.Background()
+	h, err := host.New(ctx, host.Config{CacheDir: cacheDir})
+	if err != nil {
+		return err
+	}
+	_, err = h.Compile(ctx, wasm)
+	if cerr := h.Close(ctx); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // cGuest returns the checked-in C guest testdata/guests/c/hello.wasm.
