@@ -106,7 +106,7 @@ func awk(ctx context.Context, env *Env, args []string) int {
 		rng:         rand.New(rand.NewSource(0)),
 		arrayParams: awkArrayParams(prog),
 	}
-	in.out = bufio.NewWriterSize(env.Stdout, 32<<10)
+	in.out = bufio.NewWriterSize(env.Stdout, textBufSize)
 	for name, v := range map[string]string{
 		"FS": " ", "OFS": " ", "ORS": "\n", "RS": "\n", "SUBSEP": "\x1c",
 		"CONVFMT": "%.6g", "OFMT": "%.6g", "FILENAME": "",

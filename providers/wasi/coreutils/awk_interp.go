@@ -910,7 +910,7 @@ func (in *awkInterp) print(x *sPrint) {
 // Input
 
 func (in *awkInterp) newReader(r io.Reader, c io.Closer) *awkRecReader {
-	return &awkRecReader{br: bufio.NewReaderSize(ctxReader{in.ctx, r}, 64<<10), closer: c}
+	return &awkRecReader{br: bufio.NewReaderSize(ctxReader{in.ctx, r}, textBufSize), closer: c}
 }
 
 // readRecord reads one record with the current RS.

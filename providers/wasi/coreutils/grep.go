@@ -214,7 +214,7 @@ func grep(ctx context.Context, env *Env, args []string) int {
 	if g.noName {
 		g.showNames = false
 	}
-	out := bufio.NewWriterSize(env.Stdout, 32<<10)
+	out := bufio.NewWriterSize(env.Stdout, textBufSize)
 	defer out.Flush()
 	st := &grepState{g: g, env: env, out: out}
 	for _, op := range ops {
@@ -462,10 +462,10 @@ func (st *grepState) grepFile(ctx context.Context, display, p string) bool {
 
 func (st *grepState) grepReader(ctx context.Context, display string, r io.Reader) bool {
 	g := st.g
-	br := bufio.NewReaderSize(ctxReader{ctx, r}, 64<<10)
+	br := bufio.NewReaderSize(ctxReader{ctx, r}, textBufSize)
 	binary := false
 	if !g.textMode {
-		if peek, _ := br.Peek(32 << 10); bytes.IndexByte(peek, 0) >= 0 {
+		if peek, _ := br.Peek(textBufSize); bytes.IndexByte(peek, 0) >= 0 {
 			binary = true
 		}
 	}
@@ -491,6 +491,7 @@ func (st *grepState) grepReader(ctx context.Context, display string, r io.Reader
 	lastPrinted := 0
 	count := 0
 	lineNo := 0
+	var scratch []byte
 	useContext := printLines && !g.only && (g.before > 0 || g.after > 0)
 	for {
 		if g.maxCount >= 0 && count >= g.maxCount {
@@ -501,19 +502,21 @@ func (st *grepState) grepReader(ctx context.Context, display string, r io.Reader
 		if outFailed(out) {
 			break
 		}
-		s, err := br.ReadString('\n')
-		if s == "" && err != nil {
+		lineB, err := grepReadLine(br, &scratch)
+		if len(lineB) == 0 && err != nil {
 			if err != io.EOF {
 				st.fileErr(display, err)
 			}
 			break
 		}
 		lineNo++
-		line := strings.TrimSuffix(s, "\n")
+		if lineB[len(lineB)-1] == '\n' {
+			lineB = lineB[:len(lineB)-1]
+		}
 		if g.maxCount >= 0 && count >= g.maxCount {
 			// Trailing context after the last allowed match.
 			prefix(lineNo, '-')
-			out.WriteString(line)
+			out.Write(lineB)
 			out.WriteByte('\n')
 			lastPrinted = lineNo
 			afterLeft--
@@ -521,11 +524,14 @@ func (st *grepState) grepReader(ctx context.Context, display string, r io.Reader
 		}
 		var spans [][2]int
 		var sel bool
-		if g.only && !g.invert {
-			spans = g.matches(line, true)
+		switch {
+		case g.only && !g.invert:
+			spans = g.matches(string(lineB), true)
 			sel = len(spans) > 0
-		} else {
-			sel = len(g.matches(line, false)) > 0
+		case !g.word && !g.matchNone:
+			sel = g.re.Match(lineB)
+		default:
+			sel = len(g.matches(string(lineB), false)) > 0
 		}
 		if g.invert {
 			sel = !sel
@@ -557,13 +563,13 @@ func (st *grepState) grepReader(ctx context.Context, display string, r io.Reader
 				for _, sp := range spans {
 					if sp[1] > sp[0] {
 						prefix(lineNo, ':')
-						out.WriteString(line[sp[0]:sp[1]])
+						out.Write(lineB[sp[0]:sp[1]])
 						out.WriteByte('\n')
 					}
 				}
 			} else {
 				prefix(lineNo, ':')
-				out.WriteString(line)
+				out.Write(lineB)
 				out.WriteByte('\n')
 			}
 			lastPrinted = lineNo
@@ -575,7 +581,7 @@ func (st *grepState) grepReader(ctx context.Context, display string, r io.Reader
 		}
 		if afterLeft > 0 {
 			prefix(lineNo, '-')
-			out.WriteString(line)
+			out.Write(lineB)
 			out.WriteByte('\n')
 			lastPrinted = lineNo
 			afterLeft--
@@ -586,7 +592,7 @@ func (st *grepState) grepReader(ctx context.Context, display string, r io.Reader
 				copy(before, before[1:])
 				before = before[:len(before)-1]
 			}
-			before = append(before, line)
+			before = append(before, string(lineB))
 			beforeStart = lineNo - len(before) + 1
 		}
 	}
@@ -622,4 +628,20 @@ func (st *grepState) printName(display string) {
 	} else {
 		st.out.WriteByte('\n')
 	}
+}
+
+// grepReadLine returns the next line with its newline, without copying
+// when it fits in the reader's buffer. The result is valid until the next
+// call.
+func grepReadLine(br *bufio.Reader, scratch *[]byte) ([]byte, error) {
+	b, err := br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return b, err
+	}
+	*scratch = append((*scratch)[:0], b...)
+	for err == bufio.ErrBufferFull {
+		b, err = br.ReadSlice('\n')
+		*scratch = append(*scratch, b...)
+	}
+	return *scratch, err
 }

@@ -236,7 +236,7 @@ func jq(ctx context.Context, env *Env, args []string) int {
 		env.Errorf("jq", "1 compile error")
 		return 3
 	}
-	out := bufio.NewWriterSize(env.Stdout, 32<<10)
+	out := bufio.NewWriterSize(env.Stdout, textBufSize)
 	defer out.Flush()
 	enc := &jqEncoder{w: out, indent: o.indent, tab: o.tab, ascii: o.ascii}
 	if !o.sortKeys {

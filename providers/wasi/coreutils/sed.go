@@ -275,7 +275,7 @@ func sed(ctx context.Context, env *Env, args []string) int {
 // runStream runs the script over files, writing to w.
 func (r *sedRun) runStream(files []string, w io.Writer) int {
 	r.in = &sedInput{ctx: r.ctx, env: r.env, files: files, sep: r.sep}
-	r.out = &sedOut{w: bufio.NewWriterSize(w, 32<<10)}
+	r.out = &sedOut{w: bufio.NewWriterSize(w, textBufSize)}
 	defer r.out.w.Flush()
 	r.lineNo = 0
 	for _, c := range r.cmds {

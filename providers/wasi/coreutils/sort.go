@@ -152,11 +152,14 @@ func sortCmd(ctx context.Context, env *Env, args []string) int {
 	if ctx.Err() != nil {
 		return 2
 	}
-	cmp := c.compare
-	if c.stable || c.unique {
+	switch {
+	case len(c.keys) == 0 && c.global == (sortKeyOpts{}):
+		// Plain byte order: equal lines are identical, so any sort is stable.
+		slices.Sort(lines)
+	case c.stable || c.unique:
 		slices.SortStableFunc(lines, c.keyCompare)
-	} else {
-		slices.SortStableFunc(lines, cmp)
+	default:
+		slices.SortStableFunc(lines, c.compare)
 	}
 	if c.unique {
 		out := lines[:0]
@@ -178,7 +181,7 @@ func sortCmd(ctx context.Context, env *Env, args []string) int {
 		defer f.Close()
 		w = f
 	}
-	bw := bufio.NewWriterSize(w, 32<<10)
+	bw := bufio.NewWriterSize(w, textBufSize)
 	for _, l := range lines {
 		bw.WriteString(l)
 		bw.WriteString(term)

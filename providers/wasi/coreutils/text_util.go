@@ -97,7 +97,7 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 64<<10), term: '\n'}
+	return &lineReader{br: bufio.NewReaderSize(r, textBufSize), term: '\n'}
 }
 
 // next returns the next line. ok is false at end of input; err is a read
@@ -307,3 +307,8 @@ func outFailed(w *bufio.Writer) bool {
 	_, err := w.Write(nil)
 	return err != nil
 }
+
+// textBufSize is the buffer size of the text utilities' readers and
+// writers: small, since most inputs are small and each command allocates
+// its own.
+const textBufSize = 8 << 10

@@ -254,11 +254,11 @@ func tr(ctx context.Context, env *Env, args []string) int {
 			sq[c] = true
 		}
 	}
-	br := bufio.NewReaderSize(ctxReader{ctx, env.Stdin}, 32<<10)
-	out := bufio.NewWriterSize(env.Stdout, 32<<10)
+	br := bufio.NewReaderSize(ctxReader{ctx, env.Stdin}, textBufSize)
+	out := bufio.NewWriterSize(env.Stdout, textBufSize)
 	defer out.Flush()
 	last := -1
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, textBufSize)
 	for {
 		if outFailed(out) {
 			return 1
