@@ -3,6 +3,8 @@ package coreutils
 // registerFileUtils registers the file and system utilities.
 func registerFileUtils(s *Set) {
 	for name, c := range map[string]Command{
+		"split":     cmdSplit,
+		"strings":   cmdStrings,
 		"file":      cmdFile,
 		"truncate":  cmdTruncate,
 		"mktemp":    cmdMktemp,
