@@ -128,7 +128,7 @@ func (l *dirLayer) OpenFile(name string, flag int, perm os.FileMode) (afero.File
 }
 
 func (l *dirLayer) Mkdir(name string, perm os.FileMode) error {
-	root, r, err := l.open("mkdir", name, false)
+	root, r, err := l.open("mkdir", trimSlash(name), false)
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func (l *dirLayer) Rename(oldname, newname string) error {
 		return linkErr("rename", oldname, newname, err.(*fs.PathError).Err)
 	}
 	defer root.Close()
-	rn, err := resolveEntry[struct{}](dirNS{root}, newname)
+	rn, err := resolve[struct{}](dirNS{root}, trimSlash(newname), false)
 	if err == nil {
 		err = checkRename(ro.rel, ro.kind, rn.rel, rn.kind, strings.HasSuffix(newname, "/"), func() bool { return true })
 	}
@@ -266,13 +266,16 @@ func (l *dirLayer) SymlinkIfPossible(oldname, newname string) error {
 	case oldname == "":
 		return linkErr("symlink", oldname, newname, syscall.ENOENT)
 	}
-	root, r, err := l.open("symlink", newname, false)
+	root, r, err := l.open("symlink", trimSlash(newname), false)
 	if err != nil {
 		return linkErr("symlink", oldname, newname, err.(*fs.PathError).Err)
 	}
 	defer root.Close()
 	if r.kind != kindNone {
 		return linkErr("symlink", oldname, newname, syscall.EEXIST)
+	}
+	if strings.HasSuffix(newname, "/") {
+		return linkErr("symlink", oldname, newname, syscall.ENOENT)
 	}
 	if err := root.Symlink(oldname, r.rel); err != nil {
 		return linkErr("symlink", oldname, newname, toErrno(err))

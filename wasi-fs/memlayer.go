@@ -217,7 +217,7 @@ func (l *memLayer) OpenFile(name string, flag int, perm os.FileMode) (afero.File
 func (l *memLayer) Mkdir(name string, perm os.FileMode) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, err := l.resolve(name, false)
+	r, err := l.resolve(trimSlash(name), false)
 	if err != nil {
 		return pathErr("mkdir", name, err)
 	}
@@ -243,28 +243,34 @@ func lstat(fsys afero.Fs, name string) (fs.FileInfo, error) {
 	return fsys.Stat(name)
 }
 
-// mkdirAll creates name and its missing parents through fsys.
+// mkdirAll creates name and its missing parents through fsys, step for
+// step as os.MkdirAll does.
 func mkdirAll(fsys afero.Fs, name string, perm os.FileMode) error {
-	names, _, err := splitPath(name)
-	if err != nil {
-		return pathErr("mkdir", name, err)
+	if fi, err := fsys.Stat(name); err == nil {
+		if fi.IsDir() {
+			return nil
+		}
+		return pathErr("mkdir", name, syscall.ENOTDIR)
 	}
-	p := ""
-	for _, n := range names {
-		p = p + "/" + n
-		fi, err := fsys.Stat(p)
-		if err == nil {
-			if !fi.IsDir() {
-				return pathErr("mkdir", name, syscall.ENOTDIR)
-			}
-			continue
+	i := len(name)
+	for i > 0 && name[i-1] == '/' {
+		i--
+	}
+	j := i
+	for j > 0 && name[j-1] != '/' {
+		j--
+	}
+	if j > 1 {
+		if err := mkdirAll(fsys, name[:j-1], perm); err != nil {
+			return err
 		}
-		if err := fsys.Mkdir(p, perm); err != nil {
-			// As os.MkdirAll: fine if a directory is there now.
-			if fi, lerr := lstat(fsys, p); lerr != nil || !fi.IsDir() {
-				return err
-			}
+	}
+	if err := fsys.Mkdir(name, perm); err != nil {
+		// Fine if a directory is there now ("a/.", races).
+		if fi, lerr := lstat(fsys, name); lerr == nil && fi.IsDir() {
+			return nil
 		}
+		return err
 	}
 	return nil
 }
@@ -317,7 +323,7 @@ func (l *memLayer) Rename(oldname, newname string) error {
 	if err != nil {
 		return linkErr("rename", oldname, newname, err)
 	}
-	rn, err := resolveEntry[*memNode](memNS{l}, newname)
+	rn, err := l.resolve(trimSlash(newname), false)
 	if err != nil {
 		return linkErr("rename", oldname, newname, err)
 	}
@@ -450,9 +456,12 @@ func (l *memLayer) SymlinkIfPossible(oldname, newname string) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, err := l.resolve(newname, false)
+	r, err := l.resolve(trimSlash(newname), false)
 	if err == nil && r.kind != kindNone {
 		err = syscall.EEXIST
+	}
+	if err == nil && strings.HasSuffix(newname, "/") {
+		err = syscall.ENOENT // a symlink is not a directory
 	}
 	if err != nil {
 		return linkErr("symlink", oldname, newname, err)

@@ -420,7 +420,7 @@ func (o *Overlay) openRead(name string, r resolved[*node]) (afero.File, error) {
 func (o *Overlay) Mkdir(name string, perm os.FileMode) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r, err := o.resolve(name, false)
+	r, err := o.resolve(trimSlash(name), false)
 	if err == nil && r.kind != kindNone {
 		err = syscall.EEXIST
 	}
@@ -553,7 +553,7 @@ func (o *Overlay) rename(oldname, newname string) error {
 	if err != nil {
 		return err
 	}
-	rn, err := o.resolveEntry(newname)
+	rn, err := o.resolve(trimSlash(newname), false)
 	if err != nil {
 		return err
 	}
@@ -784,9 +784,12 @@ func (o *Overlay) SymlinkIfPossible(oldname, newname string) error {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r, err := o.resolve(newname, false)
+	r, err := o.resolve(trimSlash(newname), false)
 	if err == nil && r.kind != kindNone {
 		err = syscall.EEXIST
+	}
+	if err == nil && strings.HasSuffix(newname, "/") {
+		err = syscall.ENOENT // a symlink is not a directory
 	}
 	if err == nil && o.upper == nil {
 		err = errReadOnly
