@@ -3,6 +3,7 @@ package manifest
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -216,3 +217,64 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func TestRedactedCredentials(t *testing.T) {
+	m := &Manifest{Entries: map[string]Entry{
+		"r": {Type: TypeGitRepo, URL: "https://user:hunter2-pw@git.example.com/a/b.git"},
+		"f": {Type: TypeRemoteFile, URL: "https://example.com/f", Headers: map[string]string{
+			"Authorization": "Bearer literal-tok", "X-Api-Key": "literal-key", "Accept": "text/plain", "X-Token": "${TOKEN}"}},
+		"d": {Type: TypeDir, Entries: map[string]Entry{
+			"g": {Type: TypeRemoteFile, URL: "https://u:nested-pw@example.com/g"},
+		}},
+	}}
+	r := m.Redacted()
+	js := mustJSON(t, r)
+	for _, secret := range []string{"hunter2-pw", "literal-tok", "literal-key", "nested-pw"} {
+		if strings.Contains(js, secret) {
+			t.Errorf("%s in %s", secret, js)
+		}
+	}
+	for _, keep := range []string{"text/plain", "${TOKEN}", "git.example.com"} {
+		if !strings.Contains(js, keep) {
+			t.Errorf("%s lost from %s", keep, js)
+		}
+	}
+	if m.Entries["f"].Headers["Authorization"] != "Bearer literal-tok" || !strings.Contains(m.Entries["r"].URL, "hunter2-pw") {
+		t.Error("Redacted changed the original")
+	}
+	if strings.Contains(Describe(m), "hunter2-pw") {
+		t.Error("Describe shows a URL password")
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestExamplesDescribe loads the example manifests and compares their plans
+// with the golden files (go test -run TestExamplesDescribe -update).
+func TestExamplesDescribe(t *testing.T) {
+	for _, name := range []string{"example.toml", "example.json"} {
+		t.Run(name, func(t *testing.T) {
+			m, err := Load(filepath.Join("testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := Describe(m)
+			golden := filepath.Join("testdata", name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("Describe:\n%s\nwant:\n%s", got, want)
+			}
+			if strings.Contains(got, "replace-me") {
+				t.Error("secret in the plan")
+			}
+		})
+	}
+}

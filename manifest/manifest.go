@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wsbx/wsbx/providers"
@@ -105,11 +107,15 @@ func (m *Manifest) EphemeralPaths() []string {
 	return out
 }
 
-// Redacted returns a deep copy of m in which every secret environment value
-// is replaced by [RedactedValue]. Use it for session state, logs and errors.
+// Redacted returns a deep copy of m in which every secret is replaced by
+// [RedactedValue]: secret environment values, passwords in URLs, and the
+// values of credential headers (Authorization, Cookie, and names with
+// "token", "key", "secret" or "auth") that are written literally rather
+// than as ${NAME} references. Use it for session state, logs and errors.
 func (m *Manifest) Redacted() Manifest {
 	c := *m
 	c.Entries = cloneEntries(m.Entries)
+	redactEntries(c.Entries)
 	if m.Environment != nil {
 		c.Environment = make(map[string]EnvValue, len(m.Environment))
 		for k, v := range m.Environment {
@@ -151,6 +157,39 @@ func cloneEntries(in map[string]Entry) map[string]Entry {
 		out[k] = e
 	}
 	return out
+}
+
+// redactEntries redacts credentials in entries (already a private copy).
+func redactEntries(entries map[string]Entry) {
+	for k, e := range entries {
+		if u, err := url.Parse(e.URL); err == nil && u.User != nil {
+			if _, ok := u.User.Password(); ok {
+				u.User = url.UserPassword(u.User.Username(), RedactedValue)
+				e.URL = u.String()
+			}
+		}
+		for h, v := range e.Headers {
+			if sensitiveHeader(h) && !strings.Contains(v, "$") {
+				e.Headers[h] = RedactedValue
+			}
+		}
+		redactEntries(e.Entries)
+		entries[k] = e
+	}
+}
+
+func sensitiveHeader(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "authorization", "proxy-authorization", "cookie":
+		return true
+	}
+	for _, w := range []string{"token", "key", "secret", "auth", "password"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // walkEntries calls fn for every entry, parents before children, in sorted
