@@ -4,15 +4,16 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"math/rand"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
 
 // awk runs an awk program: the POSIX language with the common gawk
 // additions (gensub, match with an array, length of arrays, nextfile,
-// fflush). Commands cannot be run from it: system() and pipes fail.
+// fflush). Pipes (print | "cmd", "cmd" | getline) run through the session's
+// command lookup as "sh -c cmd"; system() is refused.
 func awk(ctx context.Context, env *Env, args []string) int {
 	var progSrc []string
 	var assigns []string
@@ -103,7 +104,6 @@ func awk(ctx context.Context, env *Env, args []string) int {
 		outputs:     map[string]*awkOutput{},
 		inputs:      map[string]*awkRecReader{},
 		reCache:     map[string]*regexp.Regexp{},
-		rng:         rand.New(rand.NewSource(0)),
 		arrayParams: awkArrayParams(prog),
 	}
 	in.out = bufio.NewWriterSize(env.Stdout, textBufSize)
@@ -145,10 +145,14 @@ func awk(ctx context.Context, env *Env, args []string) int {
 func (in *awkInterp) run() (status int) {
 	defer func() {
 		in.out.Flush()
-		for _, o := range in.outputs {
-			o.w.Flush()
-			if o.f != nil {
-				o.f.Close()
+		names := make([]string, 0, len(in.outputs))
+		for name := range in.outputs {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if in.ctx.Err() == nil || in.outputs[name].pipe == nil {
+				in.closeOutput(in.outputs[name])
 			}
 		}
 		for _, r := range in.inputs {

@@ -2,6 +2,7 @@ package coreutils
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -161,6 +162,9 @@ func (e *awkError) Error() string { return e.msg }
 type awkOutput struct {
 	w *bufio.Writer
 	f afero.File
+	// pipe holds the output of `print | "cmd"` until the pipe is closed.
+	pipe *bytes.Buffer
+	cmd  string
 }
 
 type awkRecReader struct {
@@ -851,10 +855,16 @@ func (in *awkInterp) output(redir string, dest awkExpr) *bufio.Writer {
 		return in.out
 	}
 	name := in.toStr(in.eval(dest))
-	if redir == "|" {
-		in.fail("cannot open pipe \"%s\": commands cannot be run from awk in the sandbox", name)
-	}
 	if o, ok := in.outputs[name]; ok {
+		return o.w
+	}
+	if redir == "|" {
+		if in.env.Exec == nil {
+			in.fail("cannot open pipe \"%s\": no command runner", name)
+		}
+		buf := &bytes.Buffer{}
+		o := &awkOutput{w: bufio.NewWriter(buf), pipe: buf, cmd: name}
+		in.outputs[name] = o
 		return o.w
 	}
 	switch name {
@@ -1064,7 +1074,32 @@ func unescapeAwk(s string) string {
 func (in *awkInterp) getline(x *aGetline) awkVal {
 	switch x.kind {
 	case "|":
-		in.fail("cannot open pipe \"%s\": commands cannot be run from awk in the sandbox", in.toStr(in.eval(x.src)))
+		cmd := in.toStr(in.eval(x.src))
+		rr, ok := in.inputs[cmd]
+		if !ok {
+			if in.env.Exec == nil {
+				return awkNum(-1)
+			}
+			in.out.Flush()
+			var buf bytes.Buffer
+			saved := in.env.Stdout
+			in.env.Stdout = &buf
+			in.env.Exec(in.ctx, []string{"sh", "-c", cmd})
+			in.env.Stdout = saved
+			rr = in.newReader(&buf, nil)
+			in.inputs[cmd] = rr
+		}
+		s, ok := in.readRecord(rr)
+		if !ok {
+			return awkNum(0)
+		}
+		in.nr++
+		if x.lhs == nil {
+			in.setRecord(s)
+		} else {
+			in.assign(x.lhs, awkStrNum(s))
+		}
+		return awkNum(1)
 	case "<":
 		name := in.toStr(in.eval(x.src))
 		rr, ok := in.inputs[name]
@@ -1292,6 +1327,9 @@ func (in *awkInterp) builtin(x *aBuiltin) awkVal {
 		need(2, 2)
 		return awkNum(math.Atan2(argNum(0), argNum(1)))
 	case "rand":
+		if in.rng == nil {
+			in.rng = rand.New(rand.NewSource(int64(in.seed)))
+		}
 		return awkNum(in.rng.Float64())
 	case "srand":
 		prev := in.seed
@@ -1312,12 +1350,8 @@ func (in *awkInterp) builtin(x *aBuiltin) awkVal {
 		need(1, 1)
 		name := argStr(0)
 		if o, ok := in.outputs[name]; ok {
-			o.w.Flush()
-			if o.f != nil {
-				o.f.Close()
-			}
 			delete(in.outputs, name)
-			return awkNum(0)
+			return awkNum(float64(in.closeOutput(o)))
 		}
 		if r, ok := in.inputs[name]; ok {
 			if r.closer != nil {
@@ -1579,4 +1613,28 @@ func awkFormatFloat(spec string, verb byte, n float64) string {
 		spec += ".6"
 	}
 	return fmt.Sprintf(spec+string(verb), n)
+}
+
+// closeOutput flushes and closes an output file, or runs the command of an
+// output pipe on what was printed to it (through the session's command
+// lookup, as "sh -c cmd"). It returns the command's exit status for pipes.
+func (in *awkInterp) closeOutput(o *awkOutput) int {
+	o.w.Flush()
+	if o.f != nil {
+		o.f.Close()
+	}
+	if o.pipe == nil || in.env.Exec == nil {
+		return 0
+	}
+	in.out.Flush()
+	for _, other := range in.outputs {
+		if other.pipe == nil {
+			other.w.Flush()
+		}
+	}
+	saved := in.env.Stdin
+	in.env.Stdin = bytes.NewReader(o.pipe.Bytes())
+	st := in.env.Exec(in.ctx, []string{"sh", "-c", o.cmd})
+	in.env.Stdin = saved
+	return st
 }

@@ -56,6 +56,10 @@ func textEnv(dir, stdin string, stdout, stderr *bytes.Buffer) *Env {
 	}
 	set := Default()
 	env.Exec = func(ctx context.Context, args []string) int {
+		if args[0] == "sh" && len(args) == 3 && args[1] == "-c" {
+			// A stand-in for the shell: a single simple command.
+			return env.Exec(ctx, strings.Fields(args[2]))
+		}
 		if args[0] == "echo" {
 			// A stand-in for the shell's echo builtin.
 			fmt.Fprintln(env.Stdout, strings.Join(args[1:], " "))
