@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,9 +31,7 @@ func TestTarDiff(t *testing.T) {
 // TestTarInterop writes archives with the utility and reads them with GNU
 // tar, and the other way round, comparing the trees.
 func TestTarInterop(t *testing.T) {
-	if _, err := exec.LookPath("tar"); err != nil {
-		t.Skipf("no tar on this machine: %v", err)
-	}
+	needGNU(t, "tar")
 	for _, z := range []string{"", "z"} {
 		t.Run("ours to gnu "+z, func(t *testing.T) {
 			src, out := t.TempDir(), t.TempDir()
@@ -202,9 +199,7 @@ func TestGzipDiff(t *testing.T) {
 }
 
 func TestGzipRoundTrip(t *testing.T) {
-	if _, err := exec.LookPath("gzip"); err != nil {
-		t.Skipf("no gzip on this machine: %v", err)
-	}
+	needGNU(t, "gzip")
 	dir := t.TempDir()
 	content := strings.Repeat("the quick brown fox\n", 1000)
 	os.WriteFile(filepath.Join(dir, "f"), []byte(content), 0o640)

@@ -186,18 +186,9 @@ func fileGoMode(u uint32) fs.FileMode {
 	return m
 }
 
-// fileLocation is the time zone of the sandbox: UTC, or TZ when it names a
-// zone the Go runtime knows.
-func fileLocation(env *Env) *time.Location {
-	if env.Getenv != nil {
-		if tz := env.Getenv("TZ"); tz != "" && tz != "UTC" && !strings.ContainsAny(tz, "/.") {
-			if loc, err := time.LoadLocation(tz); err == nil {
-				return loc
-			}
-		}
-	}
-	return time.UTC
-}
+// fileLocation is the time zone of the sandbox: always UTC. (Loading TZ
+// from the zone database would read host files.)
+func fileLocation(*Env) *time.Location { return time.UTC }
 
 // fileWalk calls fn for root and, when it is a directory (not a symlink),
 // for everything under it in lexical order, parents before children. fn's

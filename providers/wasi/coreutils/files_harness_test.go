@@ -69,12 +69,22 @@ func runUtil(t *testing.T, fsys afero.Fs, dir, stdin string, args ...string) uti
 	return utilResult{out.String(), errb.String(), code}
 }
 
+// needGNU skips the test when the GNU tool name is missing, or fails it
+// when CI=true.
+func needGNU(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no %s on this machine (the differential tests need GNU coreutils, findutils, tar, gzip, file and binutils): %v", name, err)
+		}
+		t.Skipf("no %s on this machine: %v", name, err)
+	}
+}
+
 // runGNU runs the real utility in dir with the C locale and UTC.
 func runGNU(t *testing.T, dir, stdin string, args ...string) utilResult {
 	t.Helper()
-	if _, err := exec.LookPath(args[0]); err != nil {
-		t.Skipf("no %s on this machine: %v", args[0], err)
-	}
+	needGNU(t, args[0])
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = dir
 	cmd.Env = []string{"LC_ALL=C", "TZ=UTC", "PATH=" + os.Getenv("PATH"), "HOME=/nonexistent"}

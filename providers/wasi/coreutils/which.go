@@ -25,6 +25,9 @@ func cmdWhich(ctx context.Context, env *Env, args []string) int {
 			where = env.LookPath(name)
 		}
 		switch {
+		case where == "builtin" && whichStandalone[name]:
+			// These builtins are also programs on a GNU system.
+			fmt.Fprintln(env.Stdout, "/usr/bin/"+name)
 		case where == "" || where == "builtin":
 			status = 1
 		case where == "utility":
@@ -36,4 +39,10 @@ func cmdWhich(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	return status
+}
+
+// whichStandalone are shell builtins that also exist as programs in
+// /usr/bin on a GNU system, so which finds them there.
+var whichStandalone = map[string]bool{
+	"echo": true, "printf": true, "test": true, "[": true, "kill": true, "true": true, "false": true, "pwd": true,
 }
