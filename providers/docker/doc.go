@@ -31,8 +31,8 @@
 // never stored in the container's configuration, so it does not show in
 // docker inspect of the container or in committed snapshot images.
 //
-// The image needs /bin/sh and the usual tools (rm, rmdir, grep with -z,
-// kill): every shell-based image has them; busybox does.
+// The image needs /bin/sh and a few usual tools (sleep, mkdir, rm, rmdir,
+// grep with -z, kill): every shell-based image has them; busybox does.
 //
 // # Exec
 //
@@ -42,14 +42,22 @@
 // private environment variable WSBX_EXEC_ID; on a timeout, a cancelled
 // context or an output cap, a second exec kills every process that carries
 // it (the command and all it started), and if the container's PID limit
-// leaves no room for that, the limit is raised for the moment of the kill.
-// The container survives.
+// leaves no room for that, the limit is raised for the moment of the kill
+// (a container restart is the last resort). The container survives. An
+// exec ends with its command: background processes still holding its output
+// half a second or more after it exited are killed the same way.
 //
 // # Files and confinement
 //
 // Files move as tar streams through the engine's archive endpoints, never
-// whole in memory (a WriteFile whose size is unknown is spooled to a
-// temporary host file first, because a tar header needs the size). Paths
+// whole in memory. The engine locks a container while an archive moves, so
+// content over 1 MiB passes through a temporary host file
+// ([Config.SpoolDir]): ReadFile takes the file out before it returns (an
+// open reader never holds the session up), WriteFile of a reader whose size
+// is unknown spools it first (a tar header needs the size), and
+// ImportArchive checks the whole archive into a spool file before the
+// engine sees any of it. ExportArchive streams, and the session's other
+// operations wait until it ends. Paths
 // are checked with providers.WorkspacePath and then resolved one component
 // at a time with the engine's stat endpoint, which reports each symlink's
 // fully resolved target: a path whose resolution leaves the workspace root

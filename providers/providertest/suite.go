@@ -15,7 +15,9 @@
 // stat, remove, mkdir, binary and large content, typed errors), path
 // confinement (hostile paths and symlinks), the portable workspace archive
 // (when the session is a [providers.Archiver]), native snapshots and resume
-// (when the provider offers them) and Close.
+// (when the provider offers them; a Snapshot failing with
+// providers.CodeUnsupported skips) and Close. [RunTransfer] moves a
+// workspace between two providers through the portable archive.
 //
 // Every check is a named subtest ("exec/timeout", "files/large", ...). A
 // provider that cannot support one skips it by name, always with a reason:
