@@ -3,7 +3,9 @@ package coreutils
 import (
 	"bufio"
 	"context"
+	crand "crypto/rand"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +21,7 @@ var sortSpec = optSpec{
 		"stable": "s", "check": "c", "general-numeric-sort": "g",
 		"dictionary-order": "d", "month-sort": "M", "zero-terminated": "z",
 		"buffer-size=": "S", "temporary-directory=": "T", "parallel=": "parallel",
-		"ignore-nonprinting": "i",
+		"ignore-nonprinting": "i", "random-sort": "R",
 	},
 }
 
@@ -49,7 +51,7 @@ func sortCmd(ctx context.Context, env *Env, args []string) int {
 		return usageErr(env, "sort", err, 2)
 	}
 	c := &sortConf{}
-	check, output, zero := false, "", false
+	check, output, zero, random := false, "", false, false
 	checkQuiet := false
 	for _, o := range opts {
 		switch o.name {
@@ -81,6 +83,8 @@ func sortCmd(ctx context.Context, env *Env, args []string) int {
 			check, checkQuiet = true, true
 		case "z":
 			zero = true
+		case "R":
+			random = true
 		case "o":
 			output = o.val
 		case "t":
@@ -153,6 +157,32 @@ func sortCmd(ctx context.Context, env *Env, args []string) int {
 		return 2
 	}
 	switch {
+	case random:
+		// Random order that keeps equal keys together, like GNU's -R.
+		salt := make([]byte, 8)
+		crand.Read(salt)
+		hash := func(l string) uint64 {
+			h := fnv.New64a()
+			h.Write(salt)
+			if len(c.keys) > 0 {
+				for i := range c.keys {
+					h.Write([]byte(c.extract(l, &c.keys[i])))
+				}
+			} else {
+				h.Write([]byte(l))
+			}
+			return h.Sum64()
+		}
+		slices.SortStableFunc(lines, func(a, b string) int {
+			ha, hb := hash(a), hash(b)
+			switch {
+			case ha < hb:
+				return -1
+			case ha > hb:
+				return 1
+			}
+			return 0
+		})
 	case len(c.keys) == 0 && c.global == (sortKeyOpts{}):
 		// Plain byte order: equal lines are identical, so any sort is stable.
 		slices.Sort(lines)

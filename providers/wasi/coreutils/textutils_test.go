@@ -3,6 +3,7 @@ package coreutils
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,6 +34,17 @@ func TestSortDifferential(t *testing.T) {
 	cases = append(cases, textCase{args: []string{"sort"}, stdin: "c\na\nb"})
 	diffCases(t, cases)
 	checkCases(t, []textCase{{args: []string{"sort", "-o", "out.txt", "s2.txt", "s1.txt"}, files: sortFiles}})
+	rdir := t.TempDir()
+	out, _, code := runText(t, rdir, "b\na\nb\nc\na\n", "sort", "-R")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != 0 || len(lines) != 5 || sortedLines(out) != "a\na\nb\nb\nc\n" {
+		t.Errorf("sort -R: %q %d", out, code)
+	}
+	for i := 1; i < len(lines)-1; i++ {
+		if lines[i-1] == lines[i+1] && lines[i] != lines[i-1] {
+			t.Errorf("sort -R separated equal lines: %q", out)
+		}
+	}
 	dir := t.TempDir()
 	writeFiles(t, dir, sortFiles)
 	runText(t, dir, "", "sort", "-o", "s2.txt", "s2.txt", "s1.txt")
