@@ -204,6 +204,9 @@ func (b *bridgeFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMo
 	excl := flag&experimentalsys.O_EXCL != 0
 	trunc := flag&experimentalsys.O_TRUNC != 0
 	wantDir := dirOnly || flag&experimentalsys.O_DIRECTORY != 0
+	if dirOnly && creat {
+		return nil, experimentalsys.EISDIR // as Linux: O_CREAT cannot make a directory
+	}
 
 	ino := name // the path whose inode the file gets
 	linfo, lerr := b.lstatInfo(name)
@@ -232,9 +235,6 @@ func (b *bridgeFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMo
 	case bridgeErrno(err) == experimentalsys.ENOENT:
 		if !creat {
 			return nil, experimentalsys.ENOENT
-		}
-		if dirOnly {
-			return nil, experimentalsys.EISDIR
 		}
 		if errno := b.checkParent(name); errno != 0 {
 			return nil, errno
@@ -336,20 +336,30 @@ func (b *bridgeFS) Chmod(p string, perm fs.FileMode) experimentalsys.Errno {
 
 // Rename implements experimentalsys.FS.
 func (b *bridgeFS) Rename(from, to string) experimentalsys.Errno {
-	src, _, errno := bridgePath(from)
+	src, srcDirOnly, errno := bridgePath(from)
 	if errno != 0 {
 		return errno
 	}
-	dst, _, errno := bridgePath(to)
+	dst, dstDirOnly, errno := bridgePath(to)
 	if errno != 0 {
 		return errno
 	}
 	if src == "/" || dst == "/" {
 		return experimentalsys.EINVAL // the root cannot move or be replaced
 	}
+	// Both parents are resolved before the source is looked up, as Linux.
+	if errno := b.checkParent(src); errno != 0 {
+		return errno
+	}
+	if errno := b.checkParent(dst); errno != 0 {
+		return errno
+	}
 	sinfo, err := b.lstatInfo(src)
 	if err != nil {
 		return bridgeErrno(err)
+	}
+	if (srcDirOnly || dstDirOnly) && !sinfo.IsDir() {
+		return experimentalsys.ENOTDIR // "name/" must be a directory
 	}
 	if src == dst {
 		return 0
@@ -357,8 +367,8 @@ func (b *bridgeFS) Rename(from, to string) experimentalsys.Errno {
 	if sinfo.IsDir() && strings.HasPrefix(dst, src+"/") {
 		return experimentalsys.EINVAL // into itself
 	}
-	if errno := b.checkParent(dst); errno != 0 {
-		return errno
+	if strings.HasPrefix(src, dst+"/") {
+		return experimentalsys.ENOTEMPTY // onto an ancestor, as Linux
 	}
 	if dinfo, err := b.lstatInfo(dst); err == nil {
 		switch {

@@ -241,6 +241,9 @@ func (f *bridgeFile) Pwrite(buf []byte, off int64) (int, experimentalsys.Errno) 
 
 // Truncate implements experimentalsys.File.
 func (f *bridgeFile) Truncate(size int64) experimentalsys.Errno {
+	if !f.closed && !f.isDir && f.acc == experimentalsys.O_RDONLY {
+		return experimentalsys.EINVAL // as Linux ftruncate on a read-only descriptor
+	}
 	if errno := f.writable(); errno != 0 {
 		return errno
 	}
