@@ -6,7 +6,6 @@ import (
 	"log"
 
 	"github.com/wsbx/wsbx/providers"
-	"github.com/wsbx/wsbx/providers/wasi"
 	"github.com/wsbx/wsbx/runtime"
 )
 
@@ -14,7 +13,7 @@ import (
 // workspace and runs a shell pipeline over it.
 func ExampleRuntime() {
 	ctx := context.Background()
-	rt, err := runtime.New(runtime.WithProvider(wasi.New()))
+	rt, err := runtime.New(runtime.WithWASI())
 	if err != nil {
 		log.Fatal(err)
 	}

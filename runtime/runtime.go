@@ -1,11 +1,11 @@
 // Package runtime is the API a Go program embeds wsbx with.
 //
 // A [Runtime] holds the providers a program registers, default limits and
-// the compilation cache; it creates [Session]s and releases all of them on
-// Close. Its configuration is fixed by [New]. Two Runtimes in one process
+// the WebAssembly engine with its compilation cache; it creates [Session]s
+// and releases all of them, and the engine, on Close. Its configuration is fixed by [New]. Two Runtimes in one process
 // share nothing.
 //
-//	rt, err := runtime.New(runtime.WithProvider(wasi.New()))
+//	rt, err := runtime.New(runtime.WithWASI())
 //	...
 //	defer rt.Close(ctx)
 //	s, err := rt.Create(ctx, "wasi", providers.SessionSpec{})
@@ -18,13 +18,16 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/wsbx/wsbx/host"
 	"github.com/wsbx/wsbx/providers"
+	"github.com/wsbx/wsbx/providers/wasi"
 )
 
 // Runtime creates sessions on its registered providers. It is safe for
 // concurrent use.
 type Runtime struct {
-	cfg config
+	cfg  config
+	host *host.Host // nil without WithWASI
 
 	mu       sync.Mutex
 	closed   bool
@@ -35,6 +38,8 @@ type config struct {
 	providers map[string]providers.Provider
 	limits    providers.Limits
 	cacheDir  string
+	wasi      []wasi.Option // WithWASI was given
+	wantWASI  bool
 }
 
 // Option configures a Runtime.
@@ -52,6 +57,20 @@ func WithProvider(p providers.Provider) Option {
 			return &providers.Error{Code: providers.CodeInvalidRequest, Op: "new", Target: name, Message: "provider registered twice"}
 		}
 		c.providers[name] = p
+		return nil
+	}
+}
+
+// WithWASI registers the in-process wasi provider, running WASI modules on
+// the Runtime's own WebAssembly engine and compilation cache (see
+// WithCacheDir). It is what a typical Go host registers.
+func WithWASI(opts ...wasi.Option) Option {
+	return func(c *config) error {
+		if _, dup := c.providers[wasi.Name]; dup || c.wantWASI {
+			return &providers.Error{Code: providers.CodeInvalidRequest, Op: "new", Target: wasi.Name, Message: "provider registered twice"}
+		}
+		c.wantWASI = true
+		c.wasi = opts
 		return nil
 	}
 }
@@ -78,7 +97,9 @@ func WithCacheDir(dir string) Option {
 //
 // # Errors
 //
-// CodeInvalidRequest for an invalid option (a nil or duplicate provider).
+// CodeInvalidRequest for an invalid option (a nil or duplicate provider);
+// CodeSessionCreateError when the WebAssembly engine of WithWASI cannot
+// start (for instance an unusable cache directory).
 func New(opts ...Option) (*Runtime, error) {
 	rt := &Runtime{
 		cfg:      config{providers: make(map[string]providers.Provider)},
@@ -88,6 +109,17 @@ func New(opts ...Option) (*Runtime, error) {
 		if err := o(&rt.cfg); err != nil {
 			return nil, err
 		}
+	}
+	if rt.cfg.wantWASI {
+		if _, dup := rt.cfg.providers[wasi.Name]; dup {
+			return nil, &providers.Error{Code: providers.CodeInvalidRequest, Op: "new", Target: wasi.Name, Message: "provider registered twice"}
+		}
+		h, err := host.New(context.Background(), host.Config{CacheDir: rt.cfg.cacheDir})
+		if err != nil {
+			return nil, providers.NewError(providers.CodeSessionCreateError, "new", "", err)
+		}
+		rt.host = h
+		rt.cfg.providers[wasi.Name] = wasi.New(append([]wasi.Option{wasi.WithHost(h)}, rt.cfg.wasi...)...)
 	}
 	return rt, nil
 }
@@ -179,6 +211,11 @@ func (rt *Runtime) Close(ctx context.Context) error {
 	var errs []error
 	for s := range sessions {
 		if err := s.Session.Close(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if rt.host != nil {
+		if err := rt.host.Close(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}

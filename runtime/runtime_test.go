@@ -142,3 +142,30 @@ func TestTwoRuntimesDoNotInterfere(t *testing.T) {
 		t.Fatalf("providers %v", got)
 	}
 }
+
+func TestWithWASI(t *testing.T) {
+	ctx := context.Background()
+	if _, err := runtime.New(runtime.WithWASI(), runtime.WithProvider(wasi.New())); providers.CodeOf(err) != providers.CodeInvalidRequest {
+		t.Fatalf("WithWASI and another wasi provider: %v", err)
+	}
+	rt, err := runtime.New(runtime.WithWASI(), runtime.WithCacheDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := rt.Create(ctx, "wasi", providers.SessionSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A module that is not valid Wasm past its magic number reaches the
+	// engine, which refuses it.
+	if err := s.WriteFile(ctx, "bad.wasm", strings.NewReader("\x00asm\x01\x00\x00\x00\xff"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Exec(ctx, providers.ExecRequest{Command: "./bad.wasm"})
+	if err != nil || res.ExitCode != 126 || strings.Contains(string(res.Stderr), "no module runner") {
+		t.Fatalf("exit %d stderr %q err %v", res.ExitCode, res.Stderr, err)
+	}
+	if err := rt.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

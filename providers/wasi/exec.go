@@ -71,6 +71,8 @@ func (s *session) Exec(ctx context.Context, req providers.ExecRequest) (*provide
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	stopOnClose := context.AfterFunc(s.done, func() { cancel(errClosed) })
+	defer stopOnClose()
 	if timeout > 0 {
 		var cancelT context.CancelFunc
 		runCtx, cancelT = context.WithTimeoutCause(runCtx, timeout, errTimeout)
@@ -103,6 +105,8 @@ func (s *session) Exec(ctx context.Context, req providers.ExecRequest) (*provide
 	switch cause := context.Cause(runCtx); {
 	case cause == nil, errors.Is(cause, errOutputLimit):
 		return res, nil
+	case errors.Is(cause, errClosed):
+		return res, &providers.Error{Code: providers.CodeSessionClosed, Op: op, Message: "the session was closed during the exec"}
 	case errors.Is(cause, errTimeout) || errors.Is(cause, context.DeadlineExceeded):
 		res.ExitCode = exitTimeout
 		return res, &providers.Error{Code: providers.CodeExecTimeout, Op: op, Retryable: true,
@@ -117,6 +121,12 @@ type timeoutError struct{}
 func (timeoutError) Error() string { return "exec timeout" }
 
 var errTimeout error = timeoutError{}
+
+type closedError struct{}
+
+func (closedError) Error() string { return "session closed" }
+
+var errClosed error = closedError{}
 
 // environ builds the environment of one exec as sorted "K=V" pairs.
 func (s *session) environ(extra map[string]string, dir string) []string {

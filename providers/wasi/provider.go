@@ -108,6 +108,7 @@ func (p *Provider) create(fsys afero.Fs, spec providers.SessionSpec) (*session, 
 		env:    spec.Env,
 		limits: mergeLimits(spec.Limits, p.limits),
 	}
+	s.done, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
 

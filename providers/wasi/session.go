@@ -27,6 +27,9 @@ type session struct {
 	env    map[string]string
 	limits providers.Limits
 	closed atomic.Bool
+	// done ends with Close, stopping the execs in flight.
+	done   context.Context
+	cancel context.CancelFunc
 
 	mu sync.RWMutex // guards fs and parent (swapped by Snapshot)
 	fs afero.Fs
@@ -56,6 +59,7 @@ func (s *session) Close(ctx context.Context) error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	s.cancel()
 	s.mu.Lock()
 	s.fs = nil
 	s.mu.Unlock()

@@ -17,6 +17,7 @@ func wsbx(t *testing.T, stdin string, args ...string) (code int, stdout, stderr 
 }
 
 func TestRun(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
 		t.Fatal(err)

@@ -44,7 +44,8 @@ const usage = `Usage: wsbx run [--provider wasi] [--dir DIR] [--timeout DURATION
 Runs COMMAND in a new sandbox and exits with its exit code. One argument
 after "--" is a shell command line; several are a program and its arguments,
 run without a shell. --dir copies DIR's contents into the workspace, where
-the command starts.
+the command starts. WASI modules (.wasm files) in the workspace run as
+commands.
 
 Flags:
 `
@@ -84,7 +85,7 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 // streamed to stdio, and returns the command's exit code. A non-nil error
 // means wsbx itself failed or the command timed out.
 func Run(ctx context.Context, opts *Options, stdio IO) (int, error) {
-	rt, err := runtime.New(runtime.WithProvider(wasi.New()))
+	rt, err := runtime.New(runtime.WithWASI(), runtime.WithCacheDir(cacheDir()))
 	if err != nil {
 		return 0, err
 	}
@@ -113,6 +114,17 @@ func Run(ctx context.Context, opts *Options, stdio IO) (int, error) {
 		return 0, err
 	}
 	return res.ExitCode, err
+}
+
+// cacheDir is the compilation cache of WebAssembly modules shared by wsbx
+// runs: $XDG_CACHE_HOME/wsbx/wasm or the platform's equivalent, "" (memory)
+// when there is none.
+func cacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "wsbx", "wasm")
 }
 
 // CopyDir copies the regular files and directories under the host directory
