@@ -155,3 +155,32 @@ func TestRmCancelled(t *testing.T) {
 		t.Errorf("rm -rf on a cancelled context removed the tree")
 	}
 }
+
+func TestTouchTimes(t *testing.T) {
+	fsys := memTree(t, "/w", fixture{"ref": "r"})
+	ref := time.Date(2011, 12, 13, 14, 15, 16, 0, time.UTC)
+	fsys.Chtimes("/w/ref", ref, ref)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"touch", "-t", "202001020304.05", "a"}, "2020-01-02 03:04:05"},
+		{[]string{"touch", "-t", "9901020304", "a"}, "1999-01-02 03:04:00"},
+		{[]string{"touch", "-d", "@1000000000", "a"}, "2001-09-09 01:46:40"},
+		{[]string{"touch", "-r", "ref", "a"}, "2011-12-13 14:15:16"},
+		{[]string{"touch", "-d", "2011-12-13 14:15:16 +1 day", "a"}, "2011-12-14 14:15:16"},
+	} {
+		if r := runUtil(t, fsys, "/w", "", tt.args...); r.code != 0 {
+			t.Fatalf("%v: %+v", tt.args, r)
+		}
+		fi, err := fsys.Stat("/w/a")
+		if err != nil || fi.ModTime().UTC().Format("2006-01-02 15:04:05") != tt.want {
+			t.Errorf("%v: mtime %v, want %s", tt.args, fi.ModTime(), tt.want)
+		}
+	}
+	for _, bad := range [][]string{{"touch", "-t", "2020", "a"}, {"touch", "-d", "not a date", "a"}, {"touch", "-r", "nosuch", "a"}} {
+		if r := runUtil(t, fsys, "/w", "", bad...); r.code != 1 || r.err == "" {
+			t.Errorf("%v: %+v", bad, r)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package coreutils
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestHeadTailWcDiff(t *testing.T) {
 	var long string
@@ -44,5 +48,30 @@ func TestWcChars(t *testing.T) {
 	r := runUtil(t, fsys, "/w", "", "wc", "-m", "u")
 	if r.out != "14 u\n" {
 		t.Fatalf("wc -m counts UTF-8 characters: got %q", r.out)
+	}
+}
+
+func TestTailLargeFileSeeks(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "line %d\n", i)
+	}
+	content := b.String()
+	fsys := memTree(t, "/w", fixture{"big": content, "nonl": content + "tail"})
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tail", "-n", "2", "big"}, "line 19998\nline 19999\n"},
+		{[]string{"tail", "-n", "1", "nonl"}, "tail"},
+		{[]string{"tail", "-n", "2", "nonl"}, "line 19999\ntail"},
+		{[]string{"tail", "-c", "5", "big"}, "9999\n"},
+		{[]string{"tail", "-n", "20000", "big"}, content},
+		{[]string{"tail", "-n", "5000", "big"}, content[strings.Index(content, "line 15000\n"):]},
+	} {
+		r := runUtil(t, fsys, "/w", "", tt.args...)
+		if r.out != tt.want {
+			t.Errorf("%v: got %d bytes %q..., want %d bytes", tt.args, len(r.out), r.out[:min(30, len(r.out))], len(tt.want))
+		}
 	}
 }

@@ -82,7 +82,12 @@ func cmdTail(ctx context.Context, env *Env, args []string) int {
 		if headers {
 			headFileHeader(w, name, &first)
 		}
-		data, err := io.ReadAll(fileCtxReader{ctx, r})
+		var data []byte
+		if sk, ok := r.(io.ReadSeeker); ok && name != "-" && !fromStart {
+			data, err = tailSeek(ctx, sk, count, bytesMode, delim)
+		} else {
+			data, err = io.ReadAll(fileCtxReader{ctx, r})
+		}
 		closeFn()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -147,4 +152,43 @@ func tailSelect(data []byte, n int64, bytesMode, fromStart bool, delim byte) []b
 		i = j
 	}
 	return data
+}
+
+// tailSeek reads only the end of a seekable file: enough blocks from the
+// end to hold the last n lines (or bytes), so tail of a large file does not
+// read all of it.
+func tailSeek(ctx context.Context, r io.ReadSeeker, n int64, bytesMode bool, delim byte) ([]byte, error) {
+	size, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, err
+	}
+	var data []byte
+	pos := size
+	for pos > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		step := min(int64(fileChunk), pos)
+		pos -= step
+		if _, err := r.Seek(pos, io.SeekStart); err != nil {
+			return nil, err
+		}
+		block := make([]byte, step)
+		if _, err := io.ReadFull(r, block); err != nil {
+			return nil, err
+		}
+		data = append(block, data...)
+		if bytesMode {
+			if int64(len(data)) >= n {
+				break
+			}
+			continue
+		}
+		// One more delimiter than lines wanted (the final one may end
+		// the last line) means the lines are all here.
+		if int64(bytes.Count(data, []byte{delim})) > n {
+			break
+		}
+	}
+	return data, nil
 }
