@@ -46,7 +46,7 @@ func fileDir(p string) string {
 func cmdBasename(ctx context.Context, env *Env, args []string) int {
 	f, ok := fileFlagsOrUsage(env, fileFlagSpec{
 		bools: "az", withArg: "s",
-		long:  map[string]string{"multiple": "a", "suffix=": "s", "zero": "z"},
+		long: map[string]string{"multiple": "a", "suffix=": "s", "zero": "z"},
 	}, args)
 	if !ok {
 		return 1

@@ -206,4 +206,3 @@ func cmdSplit(ctx context.Context, env *Env, args []string) int {
 }
 
 var errSplitSuffixes = fmt.Errorf("output file suffixes exhausted")
-
