@@ -215,7 +215,7 @@ func (in *awkInterp) regex(src string) *regexp.Regexp {
 	if re, ok := in.reCache[src]; ok {
 		return re
 	}
-	re, err := compileRE(src, true, "(?s)")
+	re, err := compileREMode(src, true, "(?s)", reAwk)
 	if err != nil {
 		in.fail("regular expression compile failed (%s)\n%s", err, src)
 	}

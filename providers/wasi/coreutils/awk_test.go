@@ -117,3 +117,12 @@ func TestAwkStopsOnCancel(t *testing.T) {
 		t.Fatal("awk did not stop after its context was cancelled")
 	}
 }
+
+func TestAwkRegexEscapes(t *testing.T) {
+	checkCases(t, []textCase{
+		{args: []string{"awk", `{gsub(/[\t]/, "X"); print}`}, stdin: "a\tb\\t\n", wantOut: "aXb\\t\n"},
+		{args: []string{"awk", `{n = split($0, a, /[ \t]+/); print n, a[2]}`}, stdin: "x \t y\n", wantOut: "2 y\n"},
+		{args: []string{"awk", `/[\/]/`}, stdin: "a/b\nc\n", wantOut: "a/b\n"},
+		{args: []string{"awk", `{gsub(/[\]]/, "!"); print}`}, stdin: "a]b\n", wantOut: "a!b\n"},
+	})
+}

@@ -13,6 +13,17 @@ var errBackref = errors.New("back-references in patterns are not supported")
 // expression, with the GNU extensions \w \W \s \S \b \B \< \> \` \', into Go
 // regexp syntax.
 func translateRE(pat string, ere bool) (string, error) {
+	return translateREMode(pat, ere, reGrep)
+}
+
+// Escape handling inside bracket expressions differs between tools.
+const (
+	reGrep = iota // POSIX: a backslash is literal
+	reSed         // GNU sed: \n \t \r \f \v \a are control characters
+	reAwk         // awk: those, plus \\ \/ \" \] \[ \-
+)
+
+func translateREMode(pat string, ere bool, mode int) (string, error) {
 	var b strings.Builder
 	// atStart is true where '*' is literal in a BRE and '^' is an anchor.
 	atStart := true
@@ -21,7 +32,7 @@ func translateRE(pat string, ere bool) (string, error) {
 		c := pat[i]
 		switch c {
 		case '[':
-			j, cls, err := bracket(pat, i)
+			j, cls, err := bracket(pat, i, mode)
 			if err != nil {
 				return "", err
 			}
@@ -187,7 +198,7 @@ func validInterval(s string) bool {
 
 // bracket translates the bracket expression starting at pat[i] ('[') and
 // returns the index of its closing ']'.
-func bracket(pat string, i int) (int, string, error) {
+func bracket(pat string, i int, mode int) (int, string, error) {
 	var b strings.Builder
 	b.WriteByte('[')
 	j := i + 1
@@ -216,6 +227,12 @@ func bracket(pat string, i int) (int, string, error) {
 				b.WriteString(regexp.QuoteMeta(name))
 			}
 			j = j + 2 + end + 1
+		case c == '\\' && mode != reGrep && j+1 < len(pat) && strings.IndexByte("ntrfva", pat[j+1]) >= 0:
+			b.WriteString(`\` + string(pat[j+1]))
+			j++
+		case c == '\\' && mode == reAwk && j+1 < len(pat) && strings.IndexByte(`\/"][-^`, pat[j+1]) >= 0:
+			b.WriteString(`\` + string(pat[j+1]))
+			j++
 		case c == '\\' || c == '[' || c == ']':
 			b.WriteByte('\\')
 			b.WriteByte(c)
@@ -230,7 +247,11 @@ func bracket(pat string, i int) (int, string, error) {
 // compileRE compiles a POSIX pattern with leftmost-longest semantics.
 // flags is a Go flag prefix such as "(?i)" or "".
 func compileRE(pat string, ere bool, flags string) (*regexp.Regexp, error) {
-	t, err := translateRE(pat, ere)
+	return compileREMode(pat, ere, flags, reGrep)
+}
+
+func compileREMode(pat string, ere bool, flags string, mode int) (*regexp.Regexp, error) {
+	t, err := translateREMode(pat, ere, mode)
 	if err != nil {
 		return nil, err
 	}

@@ -450,7 +450,7 @@ func (p *sedParser) delimited(delim byte, isRegex bool) (string, error) {
 
 // sedCompile compiles a sed regex. In sed, '.' matches a newline too.
 func sedCompile(raw string, ere bool, flags string) (*regexp.Regexp, error) {
-	return compileRE(raw, ere, "(?s"+flags+")")
+	return compileREMode(raw, ere, "(?s"+flags+")", reSed)
 }
 
 func (p *sedParser) subst(c *sedCmd) error {

@@ -94,3 +94,11 @@ func TestSedErrors(t *testing.T) {
 		{args: []string{"sed", "-i", "p"}, wantCode: 1, wantErr: "no input files"},
 	})
 }
+
+func TestSedBracketEscapes(t *testing.T) {
+	diffCases(t, []textCase{
+		{args: []string{"sed", `s/[\t]/X/g`}, stdin: "a\tb\\t\n"},
+		{args: []string{"sed", `s/[\.]/X/g`}, stdin: "a.b\\c\n"},
+		{args: []string{"sed", `N;s/[\n]/X/g`}, stdin: "anb\nc\n"},
+	})
+}
