@@ -3,7 +3,9 @@ package wasifs
 import (
 	"fmt"
 	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -130,10 +132,39 @@ func (s *oracleSide) apply(op, a, b byte) string {
 	}
 }
 
-func runBridgeOracle(t *testing.T, ops []byte, layer afero.Fs) {
+// oracleSeed is what a lower layer and the OS directory start with, when
+// seeded: a file, and a file in nested directories.
+var oracleSeed = map[string]string{"b": "lower-b", "d/e/f": "lower-f"}
+
+// seededOverlay returns an overlay whose lower layer holds oracleSeed.
+func seededOverlay(t *testing.T) afero.Fs {
+	lower := NewMemLayer()
+	for name, data := range oracleSeed {
+		if err := lower.MkdirAll(path.Dir("/"+name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := afero.WriteFile(lower, "/"+name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return New(NewMemLayer(), lower)
+}
+
+func runBridgeOracle(t *testing.T, ops []byte, layer afero.Fs, seeded bool) {
 	t.Helper()
+	dir := t.TempDir()
+	if seeded {
+		for name, data := range oracleSeed {
+			if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	bridge := &oracleSide{fs: MountFS(layer).(experimentalsys.FS)}
-	oracle := &oracleSide{fs: sysfs.DirFS(t.TempDir())}
+	oracle := &oracleSide{fs: sysfs.DirFS(dir)}
 	defer bridge.closeFile()
 	defer oracle.closeFile()
 	var log []string
@@ -157,15 +188,16 @@ func TestBridgeOracle(t *testing.T) {
 		"rename": {0, 0, 2, 4, 2, 0, 7, 0, 2, 7, 2, 0, 4, 4, 0, 0, 3, 2, 4, 1, 0, 7, 2, 1, 7, 1, 2, 7, 6, 2},
 	} {
 		t.Run(name, func(t *testing.T) {
-			runBridgeOracle(t, ops, NewMemLayer())
-			runBridgeOracle(t, ops, New(NewMemLayer(), NewMemLayer()))
+			runBridgeOracle(t, ops, NewMemLayer(), false)
+			runBridgeOracle(t, ops, New(NewMemLayer(), NewMemLayer()), false)
+			runBridgeOracle(t, ops, seededOverlay(t), true)
 		})
 	}
 }
 
 // FuzzBridgeOps runs random operation sequences on the bridge over an
-// overlay and over wazero's DirFS on a real directory, and requires the
-// same results.
+// overlay (with files in its lower layer) and over wazero's DirFS on a real
+// directory holding the same files, and requires the same results.
 func FuzzBridgeOps(f *testing.F) {
 	f.Add([]byte{4, 2, 0, 0, 3, 2, 1, 0, 3, 7, 3, 0, 9, 2, 0})
 	f.Add([]byte{0, 0, 2, 1, 0, 4, 0, 0, 5, 1, 0, 9, 3, 0, 0, 2, 0, 8})
@@ -174,7 +206,7 @@ func FuzzBridgeOps(f *testing.F) {
 		if len(ops) > 300 {
 			ops = ops[:300]
 		}
-		runBridgeOracle(t, ops, New(NewMemLayer(), NewMemLayer()))
+		runBridgeOracle(t, ops, seededOverlay(t), true)
 	})
 }
 
