@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/afero"
 )
@@ -156,6 +157,8 @@ func TestTarRefusesEscapes(t *testing.T) {
 
 func TestTarMem(t *testing.T) {
 	fsys := memTree(t, "/w", fixture{"p/": "", "p/a": "A", "p/b/": "", "p/b/c": "C"})
+	when := time.Date(2019, 1, 2, 3, 4, 5, 0, time.UTC)
+	fsys.Chtimes("/w/p/b", when, when)
 	steps := [][]string{
 		{"tar", "czf", "p.tgz", "p"},
 		{"mkdir", "out"},
@@ -169,6 +172,9 @@ func TestTarMem(t *testing.T) {
 	r := runUtil(t, fsys, "/w", "", "cat", "out/p/a", "out/p/b/c")
 	if r.out != "AC" {
 		t.Errorf("extracted content %q", r.out)
+	}
+	if fi, err := fsys.Stat("/w/out/p/b"); err != nil || !fi.ModTime().Equal(when) {
+		t.Errorf("directory time not restored: %v %v", fi.ModTime(), err)
 	}
 	r = runUtil(t, fsys, "/w", "", "tar", "tf", "p.tgz")
 	if r.out != "p/\np/a\np/b/\np/b/c\n" {

@@ -31,6 +31,15 @@ type tarRun struct {
 	exclude                  []string
 	toStdout, keepOld, deref bool
 	log                      io.Writer // where -v goes
+	// dirTimes are the directories extracted, whose times are set once
+	// their contents are in place.
+	dirTimes []tarDirTime
+}
+
+// tarDirTime is a directory's modification time from the archive.
+type tarDirTime struct {
+	path string
+	t    time.Time
 }
 
 // cmdTar is tar: create (-c), extract (-x) and list (-t) archives, with -f
@@ -447,6 +456,9 @@ func (t *tarRun) read(archive string, names []string, extract, bz bool) int {
 		}
 		t.extractOne(tr, h, hardlinks)
 	}
+	for i := len(t.dirTimes) - 1; i >= 0; i-- {
+		t.env.FS.Chtimes(t.dirTimes[i].path, t.dirTimes[i].t, t.dirTimes[i].t)
+	}
 	for i, ok := range found {
 		if !ok {
 			t.errorf("%s: Not found in archive", names[i])
@@ -568,6 +580,10 @@ func (t *tarRun) extractOne(tr *tar.Reader, h *tar.Header, hardlinks map[string]
 			}
 		}
 		t.env.FS.Chmod(p, mode|fs.ModeDir)
+		if !h.ModTime.IsZero() {
+			t.dirTimes = append(t.dirTimes, tarDirTime{p, h.ModTime})
+		}
+		return
 	case tar.TypeReg, tar.TypeRegA:
 		out, err := fileOpenWrite(t.env.FS, p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode&fs.ModePerm|0o200)
 		if err != nil {
