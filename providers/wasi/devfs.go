@@ -109,6 +109,11 @@ func (c *cmdFS) ReadlinkIfPossible(name string) (string, error) {
 // peek describes a device without opening a process substitution (Stat must
 // not consume it).
 func (c *cmdFS) peek(name string) afero.File {
+	if name == "/dev" || name == "/dev/fd" {
+		// The directories of the device files, so that "does the parent
+		// exist" checks pass.
+		return &streamFile{name: name, mode: fs.ModeDir | 0o755}
+	}
 	if strings.HasPrefix(name, "/dev/fd/") {
 		if n, err := strconv.Atoi(name[len("/dev/fd/"):]); err == nil && n > 2 {
 			if c.hc == nil {
@@ -182,7 +187,7 @@ func (i streamInfo) Name() string       { return i.f.name[strings.LastIndexByte(
 func (i streamInfo) Size() int64        { return 0 }
 func (i streamInfo) Mode() fs.FileMode  { return i.f.mode }
 func (i streamInfo) ModTime() time.Time { return time.Time{} }
-func (i streamInfo) IsDir() bool        { return false }
+func (i streamInfo) IsDir() bool        { return i.f.mode.IsDir() }
 func (i streamInfo) Sys() any           { return nil }
 
 type eofReader struct{}
