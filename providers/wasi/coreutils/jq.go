@@ -205,9 +205,15 @@ func jq(ctx context.Context, env *Env, args []string) int {
 		return 2
 	}
 	named := map[string]any{}
-	for k, v := range o.named {
-		named[k] = v
+	var namedOrder []string
+	for _, n := range o.names {
+		k := strings.TrimPrefix(n, "$")
+		if _, dup := named[k]; !dup {
+			namedOrder = append(namedOrder, k)
+		}
+		named[k] = o.named[k]
 	}
+	keys.record(namedOrder)
 	o.names = append(o.names, "$ARGS")
 	o.values = append(o.values, map[string]any{"positional": o.positional, "named": named})
 	q, err := gojq.Parse(o.filter)

@@ -47,6 +47,7 @@ func TestJqRecorded(t *testing.T) {
 		{args: []string{"jq", "-c", "{b: 1, a: 2}"}, stdin: "null", wantOut: "{\"b\":1,\"a\":2}\n"},
 		{args: []string{"jq", "-c", ".x = 1"}, stdin: `{"z":0,"a":1}`, wantOut: "{\"z\":0,\"a\":1,\"x\":1}\n"},
 		{args: []string{"jq", "-S", "-c", "."}, stdin: `{"z":0,"a":1}`, wantOut: "{\"a\":1,\"z\":0}\n"},
+		{args: []string{"jq", "-cn", "--arg", "z", "1", "--arg", "a", "2", "$ARGS.named"}, wantOut: "{\"z\":\"1\",\"a\":\"2\"}\n"},
 		{args: []string{"jq", "-n", "--arg", "x"}, wantCode: 2, wantErr: "--arg takes two parameters"},
 		{args: []string{"jq", "-n", "1 +"}, wantCode: 3, wantErr: "compile error"},
 		{args: []string{"jq", "-n", "[1] | .[] | .a"}, wantCode: 5, wantErr: "jq: error"},
