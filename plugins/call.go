@@ -2,11 +2,14 @@ package plugins
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	extism "github.com/extism/go-sdk"
+	"github.com/tetratelabs/wazero"
 
 	"github.com/wsbx/wsbx/providers"
 )
@@ -23,11 +26,17 @@ import (
 // MaxOutputBytes. The instance of a call that fails any of these ways except
 // a guest-reported error is discarded.
 func (p *Plugin) Call(ctx context.Context, export string, input []byte) ([]byte, error) {
+	return p.call(ctx, export, input, p.opts.Timeout)
+}
+
+// call is Call with a timeout of its own (provider execs extend it by the
+// command's timeout).
+func (p *Plugin) call(ctx context.Context, export string, input []byte, timeout time.Duration) ([]byte, error) {
 	if p.desc.Kind == "provider" {
 		p.single.Lock()
 		defer p.single.Unlock()
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	inst, err := p.instance(ctx)
 	if err != nil {
@@ -88,7 +97,7 @@ func liveContext(ctx context.Context) context.Context {
 func (p *Plugin) stopped(ctx context.Context, export string, err error) error {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		err = fmt.Errorf("call ran past its timeout of %v", p.opts.Timeout)
+		err = errors.New("call ran past its timeout")
 	case ctx.Err() != nil:
 		err = fmt.Errorf("call stopped: %w", ctx.Err())
 	}
@@ -117,11 +126,15 @@ func (p *Plugin) decodeError(export, msg string) error {
 
 // callJSON marshals in, calls export and unmarshals the output into out.
 func (p *Plugin) callJSON(ctx context.Context, export string, in, out any) error {
+	return p.callJSONTimeout(ctx, export, in, out, p.opts.Timeout)
+}
+
+func (p *Plugin) callJSONTimeout(ctx context.Context, export string, in, out any, timeout time.Duration) error {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return pluginErr(p.desc.Name, export, err)
 	}
-	res, err := p.Call(ctx, export, b)
+	res, err := p.call(ctx, export, b, timeout)
 	if err != nil {
 		return err
 	}
@@ -140,7 +153,13 @@ func (p *Plugin) instance(ctx context.Context) (*extism.Plugin, error) {
 		return inst, nil
 	default:
 	}
-	inst, err := p.compiled.Instance(ctx, extism.PluginInstanceConfig{})
+	inst, err := p.compiled.Instance(ctx, extism.PluginInstanceConfig{
+		// Real clocks and randomness (wazero's defaults are fixed), no
+		// filesystem, no environment, no arguments.
+		ModuleConfig: wazero.NewModuleConfig().
+			WithSysWalltime().WithSysNanotime().WithSysNanosleep().
+			WithRandSource(rand.Reader),
+	})
 	if err != nil {
 		return nil, err
 	}

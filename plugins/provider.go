@@ -83,7 +83,9 @@ func (s *pluginSession) Exec(ctx context.Context, req providers.ExecRequest) (*p
 	}
 	start := time.Now()
 	var res providers.ExecResult
-	err := s.p.callJSON(ctx, abi.ExportExec, abi.ExecCall{Session: s.id, Request: req}, &res)
+	// The plugin enforces the command's own timeout; the call may take that
+	// long plus the plugin's usual bound.
+	err := s.p.callJSONTimeout(ctx, abi.ExportExec, abi.ExecCall{Session: s.id, Request: req}, &res, s.p.opts.Timeout+req.Timeout)
 	if err != nil && providers.CodeOf(err) != providers.CodeExecTimeout {
 		return nil, err
 	}

@@ -29,5 +29,6 @@
 // sentinel values (ErrExecTimeout, ErrNotFound, ...) or errors.As to read the
 // fields. Errors never contain secret values.
 //
-// This package imports nothing else of wsbx.
+// This package imports nothing else of wsbx, and nothing outside the standard
+// library.
 package providers

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"strings"
+	"syscall"
 )
 
 // Code is a stable, machine-readable error code. Codes follow the names used
@@ -12,10 +13,10 @@ type Code string
 
 // Error codes. New codes may be added; existing ones never change meaning.
 const (
-	CodeExecTimeout          Code = "exec_timeout"           // a command ran past its deadline and was stopped
-	CodeExecTransport        Code = "exec_transport_error"   // the backend could not run the command at all
-	CodeExecNonzero          Code = "exec_nonzero"           // a command exited non-zero (see ExecResult.Check)
-	CodeExecOutputLimit      Code = "exec_output_limit"      // output passed its cap (only from ExecResult.Check)
+	CodeExecTimeout          Code = "exec_timeout"         // a command ran past its deadline and was stopped
+	CodeExecTransport        Code = "exec_transport_error" // the backend could not run the command at all
+	CodeExecNonzero          Code = "exec_nonzero"         // a command exited non-zero (see ExecResult.Check)
+	CodeExecOutputLimit      Code = "exec_output_limit"    // output passed its cap (only from ExecResult.Check)
 	CodeReadNotFound         Code = "workspace_read_not_found"
 	CodeReadError            Code = "workspace_read_error"
 	CodeWriteTypeError       Code = "workspace_write_type_error" // e.g. writing a file where a directory is
@@ -154,7 +155,7 @@ func FromFSError(op, target string, err error, fallback Code) error {
 	}
 	code := fallback
 	switch {
-	case isErrno(err, "directory not empty"): // before ErrExist: Go maps ENOTEMPTY to it
+	case errors.Is(err, syscall.ENOTEMPTY): // before ErrExist: Go maps ENOTEMPTY to it
 		code = CodeNotEmpty
 	case errors.Is(err, fs.ErrNotExist):
 		code = CodeReadNotFound
@@ -164,21 +165,8 @@ func FromFSError(op, target string, err error, fallback Code) error {
 		code = CodePermissionDenied
 	case errors.Is(err, fs.ErrInvalid):
 		code = CodeInvalidPath
-	case isErrno(err, "is a directory"), isErrno(err, "not a directory"):
+	case errors.Is(err, syscall.EISDIR), errors.Is(err, syscall.ENOTDIR):
 		code = CodeWriteTypeError
 	}
 	return &Error{Code: code, Op: op, Target: target, Err: err}
-}
-
-// isErrno matches syscall errors by message so this package stays free of
-// platform imports; both ENOTEMPTY and EISDIR print the same text on every
-// platform Go supports.
-func isErrno(err error, msg string) bool {
-	for err != nil {
-		if err.Error() == msg {
-			return true
-		}
-		err = errors.Unwrap(err)
-	}
-	return false
 }
