@@ -2,6 +2,7 @@ package wasi
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/spf13/afero"
 
@@ -87,4 +88,52 @@ func (p *Provider) Restore(ctx context.Context, ref providers.SnapshotRef, spec 
 	}
 	s.parent = ref.ID
 	return snapshotSession{s}, nil
+}
+
+// sessionState is the resumable state of a wasi session: its workspace is a
+// snapshot in the provider's store. It never holds environment values.
+type sessionState struct {
+	Type     string `json:"type"`
+	Root     string `json:"root"`
+	Snapshot string `json:"snapshot"`
+}
+
+var (
+	_ providers.Stater  = snapshotSession{}
+	_ providers.Resumer = (*Provider)(nil)
+)
+
+// State snapshots the workspace (see Snapshot) and returns JSON naming the
+// snapshot, which Resume on a provider with the same store accepts.
+//
+// # Errors
+//
+// Those of Snapshot.
+func (s snapshotSession) State(ctx context.Context) (json.RawMessage, error) {
+	ref, err := s.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(sessionState{Type: Name, Root: s.root, Snapshot: ref.ID})
+}
+
+// Resume starts a session from the state of a session of a provider with
+// the same store. The environment and limits come from spec (the state
+// holds none); an empty spec root takes the state's.
+//
+// # Errors
+//
+// CodeInvalidRequest for malformed or foreign state; those of Restore.
+func (p *Provider) Resume(ctx context.Context, state json.RawMessage, spec providers.SessionSpec) (providers.Session, error) {
+	var st sessionState
+	if err := json.Unmarshal(state, &st); err != nil {
+		return nil, providers.NewError(providers.CodeInvalidRequest, "resume", "", err)
+	}
+	if st.Type != Name || st.Snapshot == "" {
+		return nil, &providers.Error{Code: providers.CodeInvalidRequest, Op: "resume", Message: "not the state of a wasi session"}
+	}
+	if spec.Root == "" {
+		spec.Root = st.Root
+	}
+	return p.Restore(ctx, providers.SnapshotRef{Provider: Name, ID: st.Snapshot}, spec)
 }
