@@ -21,6 +21,9 @@ import (
 // followed by the host and can point anywhere, and whose
 // SymlinkIfPossible stores host paths, it keeps symlinks inside dir.
 //
+// Devices, named pipes and sockets found in dir are listed but cannot be
+// opened (EACCES).
+//
 // The layer holds no open descriptor between calls and is safe for
 // concurrent use (as safe as the host directory is).
 func NewDirLayer(dir string) afero.Fs { return &dirLayer{dir: dir} }
@@ -119,6 +122,17 @@ func (l *dirLayer) OpenFile(name string, flag int, perm os.FileMode) (afero.File
 	switch {
 	case r.kind != kindNone && excl:
 		return nil, pathErr("open", name, syscall.EEXIST)
+	}
+	if r.kind == kindFile {
+		// Devices, pipes and sockets are not workspace content: opening
+		// them could block or reach the host.
+		fi, err := root.Lstat(r.rel)
+		if err != nil {
+			return nil, fail("open", name, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, pathErr("open", name, syscall.EACCES)
+		}
 	}
 	f, err := root.OpenFile(rootPath(r.rel), flag, perm)
 	if err != nil {

@@ -478,3 +478,19 @@ func TestMemMapFsLayers(t *testing.T) {
 		t.Errorf("symlink on a MemMapFs upper: %v, want ENOTSUP", err)
 	}
 }
+
+// TestDirLayerRefusesSpecialFiles checks that a named pipe in a directory
+// layer cannot be opened (which would block).
+func TestDirLayerRefusesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	must(t, syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644))
+	for _, fsys := range []afero.Fs{NewDirLayer(dir), New(NewMemLayer(), NewDirLayer(dir))} {
+		_, err := fsys.Open("fifo")
+		if !errors.Is(err, fs.ErrPermission) {
+			t.Errorf("%s: open of a fifo: %v, want EACCES", fsys.Name(), err)
+		}
+		if fi, err := fsys.Stat("fifo"); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
+			t.Errorf("%s: stat of a fifo: %v, %v", fsys.Name(), fi, err)
+		}
+	}
+}
