@@ -200,6 +200,10 @@ func (d *differ) script(a, b []string) []diffOp {
 	ra, rb := toRunes(a), toRunes(b)
 	dmp := diffmatchpatch.New()
 	dmp.DiffTimeout = 0
+	if dl, ok := d.ctx.Deadline(); ok {
+		// Past the deadline go-diff settles for a valid, non-minimal script.
+		dmp.DiffTimeout = max(time.Until(dl), time.Millisecond)
+	}
 	diffs := dmp.DiffMainRunes(ra, rb, false)
 	var ops []diffOp
 	i, j := 0, 0
