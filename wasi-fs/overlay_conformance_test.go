@@ -123,6 +123,9 @@ var conformanceCases = []conformanceCase{
 		{name: "symlink", a: "chain1", b: "chain2"}, {name: "symlink", a: "chain2", b: "dsym/k"}, {name: "read", a: "chain1"},
 		{name: "symlink", a: "self", b: "self"}, {name: "read", a: "self"}, {name: "write", a: "loop1", data: "x"},
 		{name: "mkdir", a: "loop1/x"}, {name: "remove", a: "dsym/"}, {name: "stat", a: "dsym/"},
+		{name: "symlink", a: "tslash", b: "a/x/"}, {name: "read", a: "tslash"}, {name: "stat", a: "tslash"},
+		{name: "symlink", a: "dslash", b: "keep/"}, {name: "list", a: "dslash"}, {name: "read", a: "dslash/k"},
+		{name: "symlink", a: "dotdot", b: "keep/./.."}, {name: "list", a: "dotdot"},
 	}},
 	{"directories and metadata", []op{
 		{name: "mkdir", a: "a"}, {name: "mkdir", a: "nope/x"}, {name: "mkdir", a: "a/x/y"}, {name: "mkdir", a: "/"},

@@ -208,6 +208,9 @@ func resolve[N any](ns namespace[N], name string, followLast bool) (resolved[N],
 			}
 			return r, syscall.ENOTDIR
 		}
+		if n == "." {
+			continue
+		}
 		if n == ".." {
 			if len(stack) > 1 {
 				stack = stack[:len(stack)-1]
@@ -238,7 +241,7 @@ func resolve[N any](ns namespace[N], name string, followLast bool) (resolved[N],
 			if target == "" {
 				return r, syscall.ENOENT
 			}
-			tn, _, err := splitPath(target)
+			tn, mustDir, err := splitPath(target)
 			if err != nil {
 				return r, err
 			}
@@ -246,12 +249,13 @@ func resolve[N any](ns namespace[N], name string, followLast bool) (resolved[N],
 				stack = stack[:1]
 				rel, cur, kind, parent = "", stack[0].node, kindDir, stack[0].node
 			}
+			if mustDir {
+				// A target with a trailing slash must be a directory:
+				// "." checks that once the names before it are walked.
+				pending = append(pending, ".")
+			}
 			for i := len(tn) - 1; i >= 0; i-- {
 				pending = append(pending, tn[i])
-			}
-			if len(tn) == 0 && !strings.HasPrefix(target, "/") {
-				// "." or similar: stays in the current directory.
-				continue
 			}
 			continue
 		}
