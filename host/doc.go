@@ -39,8 +39,8 @@
 // function call or loop iteration, even in an endless loop; Run then
 // returns [ExitTimeout] and an error matching providers.ErrExecTimeout and
 // context.DeadlineExceeded (or [ExitCanceled] and context.Canceled). A guest
-// blocked in a read from a Stdin that never returns cannot be stopped until
-// that read returns; give a Stdin that ends with the context.
+// blocked reading [RunConfig].Stdin is released too: the read in flight is
+// abandoned.
 //
 // Linear memory is limited to [Config].MemoryLimitPages pages of 64 KiB
 // (default [DefaultMemoryLimitPages], 256 MiB), or per run by

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,7 +34,7 @@ func TestEchoArgs(t *testing.T) {
 	exit, err := h.Run(context.Background(), m, host.RunConfig{
 		Args:   []string{"echoargs", "one", "two words", "exit=7"},
 		Env:    []string{"WANT_ENV=A,B,PWD,MISSING", "A=1", "B=x=y", "A=2", "junk"},
-		Stdin:  strings.NewReader("from stdin\n"),
+		Stdin:  io.MultiReader(strings.NewReader("from "), strings.NewReader("stdin\n")), // read through the context-aware wrapper
 		Stdout: &stdout,
 		Stderr: &stderr,
 		FS:     fsys,
@@ -472,5 +473,51 @@ func TestTrapAndBadArgs(t *testing.T) {
 	}
 	if _, err := h.Run(context.Background(), nil, host.RunConfig{}); !errors.Is(err, host.ErrForeignModule) {
 		t.Errorf("nil module: %v", err)
+	}
+}
+
+// TestBlockedStdinStopsAtDeadline runs a guest that waits for input that
+// never comes.
+func TestBlockedStdinStopsAtDeadline(t *testing.T) {
+	t.Parallel()
+	h := newHost(t, host.Config{})
+	m := compile(t, h, goGuest(t, "echoargs"))
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx := newArmedContext()
+	type result struct {
+		exit int
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		exit, err := h.Run(ctx, m, host.RunConfig{
+			Args:  []string{"echoargs"},
+			Stdin: pr,
+			Stdout: writerFunc(func(p []byte) (int, error) {
+				ctx.arm(100 * time.Millisecond) // the guest is about to read stdin
+				return len(p), nil
+			}),
+		})
+		done <- result{exit, err}
+	}()
+	var exit int
+	var err error
+	select {
+	case r := <-done:
+		exit, err = r.exit, r.err
+	case <-time.After(30 * time.Second):
+		t.Fatal("a guest blocked on stdin was not stopped")
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		t.Fatalf("guest never started: %d, %v", exit, err)
+	}
+	t.Logf("guest blocked on stdin stopped %v after its deadline", time.Since(deadline))
+	if exit != host.ExitTimeout || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("blocked guest = %d, %v; want ExitTimeout", exit, err)
+	}
+	if late := time.Since(deadline); late > 2*time.Second {
+		t.Errorf("guest stopped %v after its deadline", late)
 	}
 }

@@ -30,7 +30,9 @@ type RunConfig struct {
 	// later entry replaces an earlier one with the same key.
 	Env []string
 
-	// Stdin is read by the guest; nil gives an empty input.
+	// Stdin is read by the guest; nil gives an empty input. A read that
+	// blocks is abandoned when the run's context is done (its data is then
+	// lost), so a guest waiting for input still stops at its deadline.
 	Stdin io.Reader
 
 	// Stdout and Stderr receive the guest's output; nil discards it. A
@@ -153,7 +155,7 @@ func (h *Host) moduleConfig(ctx context.Context, rc RunConfig) wazero.ModuleConf
 		mc = mc.WithEnv(kv[0], kv[1])
 	}
 	if rc.Stdin != nil {
-		mc = mc.WithStdin(rc.Stdin)
+		mc = mc.WithStdin(guestStdin(ctx, rc.Stdin))
 	}
 	if rc.Stdout != nil {
 		mc = mc.WithStdout(rc.Stdout)
