@@ -243,18 +243,10 @@ func (j *job) writeTree(ctx context.Context, files []treeFile) error {
 	if err := j.mt.s.Mkdir(ctx, j.dest, true); err != nil {
 		return j.fail(err, providers.CodeWriteError)
 	}
-	g, _ := newGroup(ctx, j.mt.opts.fileConcurrency)
-	for _, f := range files {
-		if !g.Go(func(ctx context.Context) error {
-			return j.write(ctx, f.path, bytes.NewReader(f.data), j.mode(f.mode), "")
-		}) {
-			break
-		}
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return j.fail(ctx.Err(), CodeGitClone)
+	return j.fail(parallel(ctx, j.mt.opts.fileConcurrency, len(files), func(ctx context.Context, i int) error {
+		f := &files[i]
+		return j.write(ctx, f.path, bytes.NewReader(f.data), j.mode(f.mode), "")
+	}), CodeGitClone)
 }
 
 // treeKey names a cached tree: the commit and what of it is written.

@@ -175,24 +175,15 @@ func (j *job) localDir(ctx context.Context) error {
 			return j.fail(err, providers.CodeWriteError)
 		}
 	}
-	g, _ := newGroup(ctx, j.mt.opts.fileConcurrency)
-	for _, f := range files {
-		ok := g.Go(func(ctx context.Context) error {
-			r, err := root.Open(f.rel)
-			if err != nil {
-				return j.fail(readError(err, path.Join(j.e.Src, f.rel)), CodeLocalDirRead)
-			}
-			defer r.Close()
-			return j.write(ctx, f.rel, r, j.mode(f.mode), CodeLocalDirRead)
-		})
-		if !ok {
-			break
+	return j.fail(parallel(ctx, j.mt.opts.fileConcurrency, len(files), func(ctx context.Context, i int) error {
+		f := &files[i]
+		r, err := root.Open(f.rel)
+		if err != nil {
+			return j.fail(readError(err, path.Join(j.e.Src, f.rel)), CodeLocalDirRead)
 		}
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return j.fail(ctx.Err(), CodeLocalDirRead)
+		defer r.Close()
+		return j.write(ctx, f.rel, r, j.mode(f.mode), CodeLocalDirRead)
+	}), CodeLocalDirRead)
 }
 
 // describeRootErr says plainly why os.Root refused a path.

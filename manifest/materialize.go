@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wsbx/wsbx/providers"
 )
@@ -421,3 +422,38 @@ func (g *group) Wait() error {
 }
 
 func decodeBase64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
+
+// parallel calls fn(ctx, i) for i in [0, count) on at most n goroutines.
+// The first error cancels the rest and is returned; a cancelled ctx stops
+// handing out work and returns ctx's error.
+func parallel(ctx context.Context, n, count int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+		once sync.Once
+		err  error
+	)
+	for range min(max(n, 1), count) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= count || ctx.Err() != nil {
+					return
+				}
+				if e := fn(ctx, i); e != nil {
+					once.Do(func() { err = e; cancel(e) })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
+}
