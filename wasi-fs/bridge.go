@@ -236,6 +236,7 @@ func (b *bridgeFS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMo
 		if !creat {
 			return nil, experimentalsys.ENOENT
 		}
+		info = nil // created below
 		if errno := b.checkParent(name); errno != 0 {
 			return nil, errno
 		}
