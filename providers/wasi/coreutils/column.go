@@ -91,9 +91,6 @@ func column(ctx context.Context, env *Env, args []string) int {
 	var widths []int
 	for _, l := range lines {
 		cells := strings.FieldsFunc(l, func(r rune) bool { return strings.ContainsRune(seps, r) })
-		if seps != " \t" {
-			cells = strings.FieldsFunc(l, func(r rune) bool { return strings.ContainsRune(seps, r) })
-		}
 		for i, c := range cells {
 			if i >= len(widths) {
 				widths = append(widths, 0)

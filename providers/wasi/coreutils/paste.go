@@ -3,7 +3,6 @@ package coreutils
 import (
 	"bufio"
 	"context"
-	"io"
 )
 
 var pasteSpec = optSpec{
@@ -129,5 +128,3 @@ func pasteDelims(s string) []string {
 	}
 	return res
 }
-
-var _ = io.EOF

@@ -257,10 +257,6 @@ func compileREMode(pat string, ere bool, flags string, mode int) (*regexp.Regexp
 	}
 	re, err := regexp.Compile(flags + t)
 	if err != nil {
-		var se interface{ Error() string }
-		if errors.As(err, &se) {
-			return nil, err
-		}
 		return nil, err
 	}
 	re.Longest()
