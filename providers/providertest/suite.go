@@ -55,14 +55,10 @@ type config struct {
 }
 
 // Skip skips the subtest with the given name ("exec/timeout", "files/large",
-// "archive", ...) and every subtest below it. reason is printed.
+// "archive", ...) and every subtest below it. reason is printed; an empty
+// reason fails the run.
 func Skip(name, reason string) Option {
-	return func(c *config) {
-		if reason == "" {
-			reason = "skipped by the provider's conformance test"
-		}
-		c.skip[name] = reason
-	}
+	return func(c *config) { c.skip[name] = reason }
 }
 
 // WithSpec sets the base SessionSpec of every session the suite creates
@@ -84,6 +80,11 @@ func Run(t *testing.T, newProvider NewProvider, opts ...Option) {
 	c := &config{skip: map[string]string{}, timeout: 5 * time.Minute}
 	for _, o := range opts {
 		o(c)
+	}
+	for name, reason := range c.skip {
+		if strings.TrimSpace(reason) == "" {
+			t.Fatalf("providertest.Skip(%q) needs a reason", name)
+		}
 	}
 	s := &suite{cfg: c, newProvider: newProvider}
 	s.group(t, "exec", execTests)
