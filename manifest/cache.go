@@ -26,7 +26,8 @@ import (
 //     Last-Modified validators and the digest of its last content.
 //
 // Files are written to a temporary name and renamed, so several processes
-// may share a directory. A Cache is safe for concurrent use; concurrent
+// may share a directory. The directory is trusted: what it holds is not
+// verified again when read. A Cache is safe for concurrent use; concurrent
 // materializations of the same commit or URL in one process wait for the
 // first instead of repeating its work.
 type Cache struct {
@@ -237,6 +238,12 @@ func (c *Cache) openBlob(sum string) *os.File {
 		return nil
 	}
 	return f
+}
+
+// hasBlob reports whether content with digest sum is cached.
+func (c *Cache) hasBlob(sum string) bool {
+	_, err := os.Stat(c.blobPath(sum))
+	return isSHA256(sum) && err == nil
 }
 
 // putBlob moves a verified temporary file into the cache under its digest.

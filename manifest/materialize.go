@@ -81,7 +81,8 @@ func WithLookupEnv(fn func(name string) (string, bool)) Option {
 	return func(o *options) { o.lookupEnv = fn }
 }
 
-// Materialize writes m's entries into s through its file operations.
+// Materialize writes m's entries into s through its file operations. A nil
+// m writes nothing.
 //
 // Entries run concurrently. The first failure cancels the others; then
 // every path that did not exist before and every file written into an
@@ -100,6 +101,9 @@ func WithLookupEnv(fn func(name string) (string, bool)) Option {
 // the session's code (for example CodeWriteError) for a failed write. A
 // cancelled ctx gives an error that also matches ctx.Err() with errors.Is.
 func Materialize(ctx context.Context, m *Manifest, s providers.Session, opts ...Option) error {
+	if m == nil {
+		return nil
+	}
 	if err := m.Validate(); err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func (j *job) fetch(ctx context.Context, limit int64, tooLarge providers.Code) (
 		return nil, nop, j.fail(err, CodeRemoteFetch)
 	}
 	if c != nil {
-		if c.putBlob(sum, tmp.Name()) == nil || c.openBlob(sum) != nil {
+		if c.putBlob(sum, tmp.Name()) == nil || c.hasBlob(sum) {
 			_ = c.putURL(key, urlRecord{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), SHA256: sum})
 		}
 	}
