@@ -30,10 +30,15 @@ type Overlay struct {
 }
 
 // New returns an overlay of the lower layers, top-most first, under the
-// writable upper layer. A nil upper gives a read-only view. The overlay
-// never writes to a lower layer.
+// writable upper layer. A nil upper gives a read-only view; nil lowers are
+// left out. The overlay never writes to a lower layer.
 func New(upper afero.Fs, lowers ...afero.Fs) *Overlay {
-	o := &Overlay{upper: upper, lowers: append([]afero.Fs(nil), lowers...)}
+	o := &Overlay{upper: upper}
+	for _, l := range lowers {
+		if l != nil {
+			o.lowers = append(o.lowers, l)
+		}
+	}
 	if upper != nil {
 		o.layers = append(o.layers, upper)
 	}

@@ -494,3 +494,23 @@ func TestDirLayerRefusesSpecialFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyOverlays(t *testing.T) {
+	for name, o := range map[string]*Overlay{
+		"no layers":  New(nil),
+		"nil lowers": New(nil, nil, nil),
+		"upper only": New(NewMemLayer()),
+	} {
+		fi, err := o.Stat("/")
+		if err != nil || !fi.IsDir() {
+			t.Errorf("%s: stat of the root: %v, %v", name, fi, err)
+		}
+		if names, err := afero.ReadDir(o, "/"); err != nil || len(names) != 0 {
+			t.Errorf("%s: root lists %v, %v", name, names, err)
+		}
+		err = afero.WriteFile(o, "f", []byte("x"), 0o644)
+		if (o.Upper() == nil) != errors.Is(err, syscall.EROFS) {
+			t.Errorf("%s: write: %v", name, err)
+		}
+	}
+}
