@@ -63,3 +63,19 @@ func TestGrepErrors(t *testing.T) {
 		{args: []string{"fgrep", "a|b"}, stdin: "a|b\nb\n", wantOut: "a|b\n"},
 	})
 }
+
+func TestGrepRegexDifferential(t *testing.T) {
+	files := map[string]string{"f": "# comment\n  # indented\ncode # trailing\n\nfoo\nbar\nfoobar\n555-1234\n12-34\nab\nabab\naaa\nx.txt\npath/to/file\na+b\na?b\n(paren)\n{brace}\nback\\slash\n^caret\ndollar$\nword boundary\nwordy\n"}
+	var cases []textCase
+	for _, a := range [][]string{
+		{"^[[:space:]]*#"}, {"-v", "^$"}, {"\\bword\\b"}, {"[0-9]\\{3\\}-[0-9]\\{4\\}"}, {"-E", "[0-9]{3}-[0-9]{4}"},
+		{"a\\?b"}, {"\\(ab\\)*"}, {"-x", "\\(ab\\)*"}, {"-E", "^(foo|bar)$"}, {"-E", "[[:digit:]]+"}, {"-E", "a{2,}"},
+		{"\\.txt$"}, {"[^/]*$"}, {"-o", "[^/]*$"}, {"a+b"}, {"-E", "a\\+b"}, {"-F", "a?b"}, {"("}, {"-E", "\\("},
+		{"{brace}"}, {"-E", "\\{brace\\}"}, {"back\\\\slash"}, {"^^"}, {"\\^caret"}, {"dollar\\$"}, {"r$"},
+		{"-E", "^a|b$"}, {"-o", "-E", "[a-z]+"}, {"-c", "."}, {"-w", "word"}, {"-ow", "[a-z]*"},
+		{"-e", "foo", "-e", "^ab"}, {"-E", "^[^#]"}, {"x*"}, {"-E", "a**"}, {"[[:punct:]]"}, {"[]]"}, {"[a-]"},
+	} {
+		cases = append(cases, textCase{args: append(append([]string{"grep"}, a...), "f"), files: files})
+	}
+	diffCases(t, cases)
+}

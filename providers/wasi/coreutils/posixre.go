@@ -24,7 +24,7 @@ const (
 )
 
 func translateREMode(pat string, ere bool, mode int) (string, error) {
-	var b strings.Builder
+	b := &reBuf{repEnd: -1, anchorEnd: -1}
 	// atStart is true where '*' is literal in a BRE and '^' is an anchor.
 	atStart := true
 	depth := 0
@@ -72,7 +72,7 @@ func translateREMode(pat string, ere bool, mode int) (string, error) {
 					if atStart {
 						b.WriteString(`\` + string(d))
 					} else {
-						b.WriteByte(d)
+						b.rep(d)
 					}
 					continue
 				}
@@ -104,11 +104,12 @@ func translateREMode(pat string, ere bool, mode int) (string, error) {
 				atStart = false
 				continue
 			}
-			b.WriteByte('*')
+			b.rep('*')
 			continue
 		case '^':
-			if ere || atStart {
+			if ere || atStart && b.anchorEnd != len(b.buf) {
 				b.WriteByte('^')
+				b.anchorEnd = len(b.buf)
 			} else {
 				b.WriteString(`\^`)
 			}
@@ -146,7 +147,7 @@ func translateREMode(pat string, ere bool, mode int) (string, error) {
 				if atStart {
 					b.WriteString(`\` + string(c))
 				} else {
-					b.WriteByte(c)
+					b.rep(c)
 				}
 				continue
 			case '{':
@@ -175,6 +176,39 @@ func translateREMode(pat string, ere bool, mode int) (string, error) {
 		atStart = false
 	}
 	return b.String(), nil
+}
+
+// reBuf accumulates a translated pattern. POSIX allows stacked repetition
+// operators ("a**", "a+*"), which RE2 refuses; rep folds them into one.
+type reBuf struct {
+	buf       []byte
+	repEnd    int // length just after the last repetition operator
+	anchorEnd int // length just after the last '^' anchor
+}
+
+func (r *reBuf) WriteString(s string) { r.buf = append(r.buf, s...) }
+
+func (r *reBuf) WriteByte(c byte) error {
+	r.buf = append(r.buf, c)
+	return nil
+}
+
+func (r *reBuf) String() string { return string(r.buf) }
+
+// rep writes the repetition operator c ('*', '+' or '?').
+func (r *reBuf) rep(c byte) {
+	if r.repEnd == len(r.buf) && r.repEnd > 0 {
+		prev := r.buf[len(r.buf)-1]
+		if prev == '*' || prev == '+' || prev == '?' {
+			// x** = x*, x++ = x+, x?? = x?; any other pair is x*.
+			if prev != c {
+				r.buf[len(r.buf)-1] = '*'
+			}
+			return
+		}
+	}
+	r.buf = append(r.buf, c)
+	r.repEnd = len(r.buf)
 }
 
 func validInterval(s string) bool {
