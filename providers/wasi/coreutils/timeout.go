@@ -1,0 +1,99 @@
+package coreutils
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// cmdTimeout is timeout: run a command with a time limit. When the limit
+// passes the command's context is cancelled and timeout exits 124 (with
+// --preserve-status, 128+9 for KILL or 128+15 otherwise). -s SIGNAL and -k
+// DURATION are accepted; a sandbox command has no signals, only its
+// context.
+func cmdTimeout(ctx context.Context, env *Env, args []string) int {
+	f, ok := fileFlagsOrUsage(env, fileFlagSpec{
+		bools: "vf", withArg: "sk", stopAtOperand: true,
+		long: map[string]string{"signal=": "s", "kill-after=": "k", "preserve-status": "preserve", "foreground": "f", "verbose": "v"},
+	}, args)
+	if !ok {
+		return 125
+	}
+	ops := f.operands
+	if len(ops) < 2 {
+		if len(ops) == 0 {
+			env.Errorf(args[0], "missing operand")
+		} else {
+			env.Errorf(args[0], "missing operand after %s", fileQuote(ops[0]))
+		}
+		fmt.Fprintf(env.Stderr, "Try '%s --help' for more information.\n", args[0])
+		return 125
+	}
+	d, err := timeoutDuration(ops[0])
+	if err != nil {
+		env.Errorf(args[0], "invalid time interval %s", fileQuote(ops[0]))
+		fmt.Fprintf(env.Stderr, "Try '%s --help' for more information.\n", args[0])
+		return 125
+	}
+	if v, ok := f.value("k"); ok {
+		if _, err := timeoutDuration(v); err != nil {
+			env.Errorf(args[0], "invalid time interval %s", fileQuote(v))
+			return 125
+		}
+	}
+	sig := "TERM"
+	if v, ok := f.value("s"); ok {
+		sig = strings.TrimPrefix(strings.ToUpper(v), "SIG")
+	}
+	if env.Exec == nil {
+		env.Errorf(args[0], "failed to run command %s: No such file or directory", fileQuote(ops[1]))
+		return 127
+	}
+	if env.LookPath != nil && env.LookPath(ops[1]) == "" {
+		env.Errorf(args[0], "failed to run command %s: No such file or directory", fileQuote(ops[1]))
+		return 127
+	}
+	runCtx, cancel := ctx, context.CancelFunc(func() {})
+	if d > 0 {
+		runCtx, cancel = context.WithTimeout(ctx, d)
+	}
+	defer cancel()
+	code := env.Exec(runCtx, ops[1:])
+	if ctx.Err() == nil && errors.Is(runCtx.Err(), context.DeadlineExceeded) {
+		if f.has("v") {
+			env.Errorf(args[0], "sending signal %s to command %s", sig, fileQuote(ops[1]))
+		}
+		if f.has("preserve") {
+			if sig == "KILL" || sig == "9" {
+				return 128 + 9
+			}
+			return 128 + 15
+		}
+		return 124
+	}
+	return code
+}
+
+// timeoutDuration parses NUMBER[smhd] (fractions allowed).
+func timeoutDuration(s string) (time.Duration, error) {
+	mul := 1.0
+	switch {
+	case strings.HasSuffix(s, "s"):
+		s = s[:len(s)-1]
+	case strings.HasSuffix(s, "m"):
+		s, mul = s[:len(s)-1], 60
+	case strings.HasSuffix(s, "h"):
+		s, mul = s[:len(s)-1], 3600
+	case strings.HasSuffix(s, "d"):
+		s, mul = s[:len(s)-1], 86400
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, errFileBadDate
+	}
+	return time.Duration(math.Min(v*mul*float64(time.Second), math.MaxInt64)), nil
+}
