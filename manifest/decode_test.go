@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -186,6 +187,15 @@ func TestLoadSetsBaseDir(t *testing.T) {
 	}
 	if m.BaseDir != dir {
 		t.Errorf("BaseDir = %q, want %q", m.BaseDir, dir)
+	}
+	// src is resolved against the manifest's directory, not the process's.
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("next to the manifest"), 0o644)
+	s := newMemSession()
+	if err := Materialize(context.Background(), m, s); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.snapshot()["a"]; got != "next to the manifest" {
+		t.Errorf("a = %q", got)
 	}
 	if _, err := Load(filepath.Join(dir, "m.yaml")); providers.CodeOf(err) != providers.CodeInvalidManifest {
 		t.Errorf("yaml: %v", err)

@@ -219,6 +219,23 @@ func TestRemoteFile(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+	t.Run("lookup-env-option", func(t *testing.T) {
+		s := newMemSession()
+		m := &Manifest{Entries: map[string]Entry{"s.txt": {Type: TypeRemoteFile, URL: srv.URL + "/secret.txt",
+			Headers: map[string]string{"Authorization": "Bearer ${VAULT_TOKEN}"}}}}
+		lookup := func(name string) (string, bool) {
+			if name == "VAULT_TOKEN" {
+				return "tkn-8c1e", true
+			}
+			return "", false
+		}
+		if err := Materialize(ctx, m, s, WithLookupEnv(lookup)); err != nil {
+			t.Fatal(err)
+		}
+		if s.snapshot()["s.txt"] != "classified" {
+			t.Error("header not expanded through WithLookupEnv")
+		}
+	})
 	t.Run("404", func(t *testing.T) {
 		err := Materialize(ctx, &Manifest{Entries: map[string]Entry{"x": {Type: TypeRemoteFile, URL: srv.URL + "/nope?token=abc"}}}, newMemSession())
 		if providers.CodeOf(err) != CodeRemoteFetch || !strings.Contains(err.Error(), "404") {
