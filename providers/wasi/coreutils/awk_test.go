@@ -126,3 +126,32 @@ func TestAwkRegexEscapes(t *testing.T) {
 		{args: []string{"awk", `{gsub(/[\]]/, "!"); print}`}, stdin: "a]b\n", wantOut: "a!b\n"},
 	})
 }
+
+func TestAwkIdioms(t *testing.T) {
+	files := map[string]string{
+		"people.csv": "name,age,city\nalice,30,NYC\nbob,25,LA\ncarol,35,NYC\n",
+		"log.txt":    "GET /a 200 123\nPOST /b 404 0\nGET /a 200 50\nGET /c 500 7\n",
+	}
+	var cases []textCase
+	for _, a := range [][]string{
+		{"-F,", "NR>1 {sum+=$2} END {print \"avg:\", sum/(NR-1)}", "people.csv"},
+		{"$3 == 200 {bytes += $4} END {printf \"%d bytes\\n\", bytes}", "log.txt"},
+		{"-F,", "NR==1 {for (i=1;i<=NF;i++) h[i]=$i; next} {for (i=1;i<=NF;i++) printf \"%s=%s \", h[i], $i; print \"\"}", "people.csv"},
+		{"!seen[$1]++", "log.txt"}, {"NR%2==0", "log.txt"}, {"{ $1 = \"\"; print substr($0, 2) }", "log.txt"},
+		{"-F,", "-v", "OFS=\\t", "{$1=$1} 1", "people.csv"}, {"BEGIN { printf \"%5.1f%%\\n\", 45.678 }"},
+		{"{ lines[NR] = $0 } END { for (i = NR; i > 0; i--) print lines[i] }", "log.txt"},
+		{"{ if ($3 >= 400) print \"ERR\", $0; else print \"OK\", $2 }", "log.txt"},
+		{"{ a = a (a ? \",\" : \"\") $2 } END { print a }", "log.txt"}, {"-F,", "NR>1 && $2 > 26 { print $1 }", "people.csv"},
+		{"{ n = split($2, parts, \"/\"); print n, parts[2] }", "log.txt"}, {"/GET/ && !/500/", "log.txt"},
+		{"{ sub(/^\\//, \"\", $2); print $2 }", "log.txt"}, {"{ max = ($4 > max ? $4 : max) } END { print max }", "log.txt"},
+		{"{ print toupper(substr($1,1,1)) tolower(substr($1,2)) }", "log.txt"}, {"NR==FNR { a[$1]; next } $1 in a", "log.txt", "log.txt"},
+		{"BEGIN { while ((getline line < \"people.csv\") > 0) n++; print n }"}, {"{ print $NF, $(NF-1) }", "log.txt"},
+		{"{ $2 = $2 \"!\"; print }", "log.txt"}, {"{ gsub(/[0-9]+/, \"#\"); print }", "log.txt"},
+		{"{ print > ($1 \".out\") } END { close(\"GET.out\"); while ((getline l < \"GET.out\") > 0) print \"GET:\", l }", "log.txt"},
+		{"BEGIN { print substr(\"hello\", 2, 100), index(\"hello\", \"ll\"), match(\"foobar\", /o+/), RSTART, RLENGTH }"},
+		{"BEGIN { print -3 % 2, int(-0.5), 5 / 2 }"}, {"BEGIN { a = \"x\"; b = a++; print a, b }"}, {"{ $0 = tolower($0); print $1 }", "log.txt"},
+	} {
+		cases = append(cases, textCase{args: append([]string{"awk"}, a...), files: files})
+	}
+	diffCases(t, cases)
+}

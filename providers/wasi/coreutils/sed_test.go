@@ -102,3 +102,19 @@ func TestSedBracketEscapes(t *testing.T) {
 		{args: []string{"sed", `N;s/[\n]/X/g`}, stdin: "anb\nc\n"},
 	})
 }
+
+func TestSedIdioms(t *testing.T) {
+	files := map[string]string{"f": "#!/bin/sh\n  indented\t \nfoo one\n\n   \nbar 12 34 56\nfoo two\nend\n"}
+	var cases []textCase
+	for _, a := range [][]string{
+		{"/^\\s*$/d"}, {"s/^[ \\t]*//"}, {"s/[ \\t]*$//"}, {"1{/^#!/d}"}, {"0,/foo/s//FOO/"}, {"-n", "x;p"},
+		{"$!{h;d};x;G"}, {"-E", "s/([0-9]+)/<\\1>/2"}, {"-n", "/foo/{n;p}"}, {"/foo/,+1d"}, {"-n", "/foo/="},
+		{"s/o/0/3"}, {"-n", "2,4!p"}, {"/^$/N;/\\n$/D"}, {"-n", "$="}, {"s/\\(foo\\) \\(.*\\)/\\2 \\1/"},
+		{"-E", "s/^(.)(.*)$/\\2\\1/"}, {"/foo/i\\\n--"}, {"/end/a\\\nafter\\\nmore"}, {"s/a\\|o/_/g"},
+		{"-n", "/bar/{s/[0-9]\\+/N/gp}"}, {"y/abcdefghijklmnopqrstuvwxyz/ABCDEFGHIJKLMNOPQRSTUVWXYZ/"},
+		{"-n", "l 20"}, {"2q"}, {"-n", "/foo/{p;q}"}, {"$s/$/\\n/"}, {"s/$/\\r/"},
+	} {
+		cases = append(cases, textCase{args: append(append([]string{"sed"}, a...), "f"), files: files})
+	}
+	diffCases(t, cases)
+}
