@@ -3,6 +3,7 @@ package coreutils
 // registerFileUtils registers the file and system utilities.
 func registerFileUtils(s *Set) {
 	for name, c := range map[string]Command{
+		"tree":      cmdTree,
 		"expr":      cmdExpr,
 		"timeout":   cmdTimeout,
 		"split":     cmdSplit,
