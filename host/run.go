@@ -55,8 +55,10 @@ type RunConfig struct {
 // returns the guest's exit status. The instance is anonymous and closed
 // before Run returns. Run is safe for concurrent use.
 //
-// A guest that exits, with any status, gives that status and a nil error.
-// Otherwise the error tells why, with the status listed:
+// A guest that exits gives its status and a nil error, unless it exits
+// non-zero after its context is done (it failed because of that, say when a
+// read of Stdin was abandoned), which counts as a timeout. Otherwise the
+// error tells why, with the status listed:
 //
 //   - ExitTimeout and an error matching providers.ErrExecTimeout and
 //     context.DeadlineExceeded when ctx's deadline passes;
@@ -122,11 +124,17 @@ func (h *Host) outcome(ctx context.Context, err error, memoryHit bool) (int, err
 		switch code := exit.ExitCode(); code {
 		case sys.ExitCodeDeadlineExceeded, sys.ExitCodeContextCanceled:
 			// Fall through to the context checks below.
+		case 0:
+			return 0, nil
 		default:
-			if code != 0 && memoryHit {
+			if memoryHit {
 				return ExitMemoryLimit, fmt.Errorf("host: run: guest exited with status %d: %w", code, ErrMemoryLimit)
 			}
-			return int(code), nil
+			if ctx.Err() == nil && !closed {
+				return int(code), nil
+			}
+			// A guest failing once its context is done failed because of
+			// it (a read of Stdin was abandoned, say): fall through.
 		}
 	}
 	switch {
