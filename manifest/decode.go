@@ -188,12 +188,27 @@ func decodeTOML(name string, data []byte, m *Manifest) (*source, error) {
 		}
 	}
 	for _, k := range md.Undecoded() {
-		if len(k) >= 3 && k[0] == "plugins" && k[2] == "config" {
-			continue // plugin config is free-form
+		if freeForm(k) {
+			continue
 		}
 		return nil, src.err(providers.CodeInvalidManifest, k, "unknown key")
 	}
 	return src, nil
+}
+
+// freeForm reports whether key lies inside a free-form config table: a
+// plugin's ([plugins.NAME.config]) or a plugin-defined entry's
+// (entries.DEST.config).
+func freeForm(key []string) bool {
+	if len(key) >= 3 && key[0] == "plugins" && key[2] == "config" {
+		return true
+	}
+	for i := 2; i < len(key); i++ {
+		if key[i] == "config" && key[i-2] == "entries" {
+			return true
+		}
+	}
+	return false
 }
 
 // splitKey splits a dotted TOML key as printed by toml.Key.String.

@@ -113,6 +113,11 @@ func describeSource(e *Entry) string {
 		if len(e.Headers) > 0 {
 			parts = append(parts, "headers "+strings.Join(slices.Sorted(maps.Keys(e.Headers)), ", "))
 		}
+	default:
+		parts = append(parts, "by plugin")
+		if len(e.Config) > 0 {
+			parts = append(parts, "config "+strings.Join(slices.Sorted(maps.Keys(e.Config)), ", "))
+		}
 	}
 	if e.Permissions != 0 {
 		parts = append(parts, "mode "+e.Permissions.String())

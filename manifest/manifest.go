@@ -267,6 +267,11 @@ type Entry struct {
 	MaxInputBytes  int64 `toml:"max_input_bytes,omitempty" json:"max_input_bytes,omitempty"`
 	MaxOutputBytes int64 `toml:"max_output_bytes,omitempty" json:"max_output_bytes,omitempty"`
 	MaxMembers     int64 `toml:"max_members,omitempty" json:"max_members,omitempty"`
+
+	// Config is the configuration of an entry whose type a plugin defines
+	// (see [WithEntryType]); it is passed to the plugin as JSON. Built-in
+	// types do not take it.
+	Config map[string]any `toml:"config,omitempty" json:"config,omitempty"`
 }
 
 // canonicalType returns the entry type with aliases resolved.
@@ -289,6 +294,10 @@ var entryKeys = map[string][]string{
 }
 
 var commonKeys = []string{"type", "description", "ephemeral", "permissions"}
+
+// pluginEntryKeys are the keys an entry of a plugin-defined type accepts
+// besides the common ones.
+var pluginEntryKeys = []string{"config"}
 
 // Mode is a file mode. In TOML and JSON it is an octal string ("0644") or a
 // number (420, or 0o644 in TOML).

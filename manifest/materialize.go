@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -43,6 +44,7 @@ type options struct {
 	cache           *Cache
 	client          *http.Client
 	lookupEnv       func(string) (string, bool)
+	entryTypes      map[string]EntryFunc
 }
 
 // WithConcurrency sets how many entries are materialized at once (default
@@ -72,6 +74,23 @@ func WithCache(c *Cache) Option {
 // client with http.DefaultTransport). git_repo uses go-git's transports.
 func WithHTTPClient(c *http.Client) Option {
 	return func(o *options) { o.client = c }
+}
+
+// EntryFunc materializes one entry of a type a plugin defines, writing
+// into s under dest (a workspace-relative destination). e.Config is the
+// entry's configuration.
+type EntryFunc func(ctx context.Context, s providers.Session, dest string, e Entry) error
+
+// WithEntryType handles entries of type typ with fn (the runtime registers
+// one per entry type of the loaded entry plugins). An entry whose type has
+// no handler fails with CodeInvalidManifest.
+func WithEntryType(typ string, fn EntryFunc) Option {
+	return func(o *options) {
+		if o.entryTypes == nil {
+			o.entryTypes = map[string]EntryFunc{}
+		}
+		o.entryTypes[typ] = fn
+	}
 }
 
 // WithLookupEnv sets where ${NAME} in headers and git credentials
@@ -265,6 +284,8 @@ func (j *job) run(ctx context.Context) error {
 		err = j.remoteFile(ctx)
 	case TypeRemoteDir:
 		err = j.remoteDir(ctx)
+	default:
+		err = j.plugin(ctx)
 	}
 	j.mu.Lock()
 	p := Progress{Entry: j.dest, Type: j.typ, Done: j.done, Total: j.total, Finished: true, Err: err}
@@ -460,4 +481,33 @@ func parallel(ctx context.Context, n, count int, fn func(ctx context.Context, i 
 		err = ctx.Err()
 	}
 	return err
+}
+
+// plugin materializes an entry of a plugin-defined type through its
+// handler. What the handler writes through the session is tracked like any
+// other entry's files, so a failure is rolled back.
+func (j *job) plugin(ctx context.Context) error {
+	fn := j.mt.opts.entryTypes[j.typ]
+	if fn == nil {
+		return j.failf(providers.CodeInvalidManifest, fmt.Sprintf("no loaded plugin handles entry type %q", j.typ))
+	}
+	return j.fail(fn(ctx, &trackingSession{Session: j.mt.s, j: j}, j.dest, j.e), providers.CodePluginError)
+}
+
+// trackingSession records the files a plugin handler writes, for rollback.
+type trackingSession struct {
+	providers.Session
+	j *job
+}
+
+func (t *trackingSession) WriteFile(ctx context.Context, p string, r io.Reader, mode fs.FileMode) error {
+	if err := t.Session.WriteFile(ctx, p, r, mode); err != nil {
+		return err
+	}
+	if t.j.track {
+		t.j.mt.mu.Lock()
+		t.j.mt.written = append(t.j.mt.written, p)
+		t.j.mt.mu.Unlock()
+	}
+	return nil
 }

@@ -32,6 +32,8 @@ func (m *Manifest) Validate() error {
 
 var (
 	repoRE    = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	// pluginTypeRE is what a plugin-defined entry type may be called.
+	pluginTypeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 	hostRE    = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]+)?$`)
 	envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	tokenRE   = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -75,7 +77,7 @@ func validate(m *Manifest, src *source) error {
 			return src.err(providers.CodeInvalidManifest, []string{"plugins", name, "sha256"}, "not a 64-digit hex sha256")
 		}
 	}
-	v := &validator{src: src, owner: map[string][]string{}}
+	v := &validator{src: src, m: m, owner: map[string][]string{}}
 	if err := v.entries(m.Entries, nil, ""); err != nil {
 		return err
 	}
@@ -84,6 +86,7 @@ func validate(m *Manifest, src *source) error {
 
 type validator struct {
 	src *source
+	m   *Manifest
 	// owner maps a full destination to its key path.
 	owner map[string][]string
 	dests []string
@@ -201,10 +204,15 @@ func (v *validator) entry(e *Entry, key []string, full string) error {
 	allowed, ok := entryKeys[typ]
 	if !ok {
 		k := append(slices.Clip(key), "type")
-		if e.Type == "" {
+		switch {
+		case e.Type == "":
 			return v.src.err(providers.CodeInvalidManifest, key, "missing key \"type\"")
+		case len(v.m.Plugins) > 0 && pluginTypeRE.MatchString(e.Type):
+			// A plugin may define it: checked when the plugins are loaded.
+			allowed = pluginEntryKeys
+		default:
+			return v.src.err(providers.CodeInvalidManifest, k, "unknown entry type %q (want one of inline_file, file, dir, local_file, local_dir, git_repo, remote_file, remote_dir, or a type defined by a plugin in [plugins])", e.Type)
 		}
-		return v.src.err(providers.CodeInvalidManifest, k, "unknown entry type %q (want one of inline_file, file, dir, local_file, local_dir, git_repo, remote_file, remote_dir)", e.Type)
 	}
 	for _, k := range v.setKeys(e, key) {
 		if !slices.Contains(commonKeys, k) && !slices.Contains(allowed, k) {
