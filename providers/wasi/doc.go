@@ -19,6 +19,15 @@
 // [providers.ExecRequest.Argv] runs a program without a shell: no
 // expansion, no word splitting.
 //
+// # Files, archives and snapshots
+//
+// Session file operations take workspace paths (relative to the root, or
+// absolute under it) and never follow a symlink out of the root. Sessions
+// export and import the portable workspace archive (providers.Archiver).
+// With a store ([WithSnapshotStore]) a snapshot commits what changed since
+// the last one and the session continues on a new layer; [Provider.Restore]
+// and [Provider.Resume] start sessions on a snapshot.
+//
 // # Limits
 //
 // A command past its timeout is stopped (builtins and utilities see their

@@ -48,8 +48,9 @@ func WithLimits(l providers.Limits) Option {
 	return func(p *Provider) { p.limits = l }
 }
 
-// WithSnapshotStore makes sessions implement providers.Snapshotter and the
-// provider implement providers.Restorer, committing layers to the store.
+// WithSnapshotStore makes sessions implement providers.Snapshotter and
+// providers.Stater, committing layers to the store, and lets the provider
+// Restore and Resume sessions from it.
 func WithSnapshotStore(s SnapshotStore) Option {
 	return func(p *Provider) { p.store = s }
 }
