@@ -209,4 +209,3 @@ func FuzzBridgeOps(f *testing.F) {
 		runBridgeOracle(t, ops, seededOverlay(t), true)
 	})
 }
-
