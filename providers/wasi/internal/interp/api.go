@@ -103,6 +103,10 @@ type Runner struct {
 	stdout io.Writer
 	stderr io.Writer
 
+	// pipeStatus is $PIPESTATUS: the exit statuses of the commands of the
+	// last pipeline (of one command for a simple command).
+	pipeStatus []uint8
+
 	// fds holds the open file descriptors other than the standard three
 	// (and a readable fd 1 or 2, as in "read -u 1 x 1<<EOF").
 	fds map[int]fdFile

@@ -278,6 +278,11 @@ func (r *Runner) stmtSync(ctx context.Context, st *syntax.Stmt) {
 	if r.exit.ok() && st.Cmd != nil {
 		r.cmd(ctx, st.Cmd)
 	}
+	if b, ok := st.Cmd.(*syntax.BinaryCmd); !ok || (b.Op != syntax.Pipe && b.Op != syntax.PipeAll) {
+		if _, isCall := st.Cmd.(*syntax.CallExpr); isCall || st.Cmd == nil {
+			r.pipeStatus = append(r.pipeStatus[:0], r.exit.code)
+		}
+	}
 	if st.Negated {
 		if r.exit.ok() {
 			r.exit.code = 1
@@ -466,6 +471,11 @@ func (r *Runner) cmd(ctx context.Context, cm syntax.Command) {
 			r.exit = r3.exit
 			pr.Close()
 			wg.Wait()
+			left := []uint8{r2.exit.code}
+			if x, ok := cm.X.Cmd.(*syntax.BinaryCmd); ok && (x.Op == syntax.Pipe || x.Op == syntax.PipeAll) && len(r2.pipeStatus) > 0 {
+				left = r2.pipeStatus
+			}
+			r.pipeStatus = append(left, r3.exit.code)
 			if r.opts[optPipeFail] && !r2.exit.ok() && r.exit.ok() {
 				r.exit = r2.exit
 			}

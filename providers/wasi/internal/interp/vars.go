@@ -194,6 +194,12 @@ func (r *Runner) lookupVar(name string) expand.Variable {
 		cryptorand.Read(p[:])
 		n := binary.NativeEndian.Uint32(p[:])
 		vr.Kind, vr.Str = expand.String, strconv.FormatUint(uint64(n), 10)
+	case "PIPESTATUS":
+		list := make([]string, len(r.pipeStatus))
+		for i, code := range r.pipeStatus {
+			list[i] = strconv.Itoa(int(code))
+		}
+		vr.Kind, vr.List = expand.Indexed, list
 	case "DIRSTACK":
 		vr.Kind, vr.List = expand.Indexed, r.dirStack
 	case "0":
