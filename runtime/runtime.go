@@ -16,9 +16,12 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wsbx/wsbx/host"
+	"github.com/wsbx/wsbx/manifest"
 	"github.com/wsbx/wsbx/providers"
 	"github.com/wsbx/wsbx/providers/wasi"
 )
@@ -26,8 +29,10 @@ import (
 // Runtime creates sessions on its registered providers. It is safe for
 // concurrent use.
 type Runtime struct {
-	cfg  config
-	host *host.Host // nil without WithWASI
+	cfg     config
+	host    *host.Host // nil without WithWASI
+	plugins *pluginState
+	nextID  atomic.Uint64
 
 	mu       sync.Mutex
 	closed   bool
@@ -40,6 +45,9 @@ type config struct {
 	cacheDir  string
 	wasi      []wasi.Option // WithWASI was given
 	wantWASI  bool
+
+	plugins           []PluginSpec
+	pluginInterpreter bool
 }
 
 // Option configures a Runtime.
@@ -121,6 +129,12 @@ func New(opts ...Option) (*Runtime, error) {
 		rt.host = h
 		rt.cfg.providers[wasi.Name] = wasi.New(append([]wasi.Option{wasi.WithHost(h)}, rt.cfg.wasi...)...)
 	}
+	if err := rt.startPlugins(context.Background()); err != nil {
+		if rt.host != nil {
+			rt.host.Close(context.Background())
+		}
+		return nil, err
+	}
 	return rt, nil
 }
 
@@ -145,11 +159,21 @@ func (rt *Runtime) CacheDir() string { return rt.cfg.cacheDir }
 //
 // CodeProviderNotFound for an unknown provider; CodeSessionClosed after
 // Close; the provider's errors (CodeSessionCreateError,
-// CodeInvalidRequest).
-func (rt *Runtime) Create(ctx context.Context, provider string, spec providers.SessionSpec) (*Session, error) {
+// CodeInvalidRequest); with WithManifest, the manifest's and plugins' errors
+// (CodeInvalidManifest, CodePluginError, the materialization codes) and
+// CodePermissionDenied for a network grant the policies refuse.
+func (rt *Runtime) Create(ctx context.Context, provider string, spec providers.SessionSpec, opts ...CreateOption) (*Session, error) {
 	p, ok := rt.cfg.providers[provider]
 	if !ok {
 		return nil, &providers.Error{Code: providers.CodeProviderNotFound, Op: "create", Target: provider, Message: "no such provider registered"}
+	}
+	cc := &createConfig{sessionID: provider + "-" + strconv.FormatUint(rt.nextID.Add(1), 10)}
+	for _, o := range opts {
+		o(cc)
+	}
+	policies, mopts, err := rt.prepare(ctx, &spec, cc)
+	if err != nil {
+		return nil, err
 	}
 	spec.Limits = withDefaults(spec.Limits, rt.cfg.limits)
 	rt.mu.Lock()
@@ -158,11 +182,23 @@ func (rt *Runtime) Create(ctx context.Context, provider string, spec providers.S
 	if closed {
 		return nil, &providers.Error{Code: providers.CodeSessionClosed, Op: "create", Message: "runtime closed"}
 	}
-	ps, err := p.Create(ctx, spec)
+	raw, err := p.Create(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Session: ps, rt: rt, provider: provider}
+	if cc.manifest != nil {
+		// Entries are the session creator's configuration: they are written
+		// before, and outside of, the session's policies.
+		if err := manifest.Materialize(ctx, cc.manifest, raw, mopts...); err != nil {
+			raw.Close(context.WithoutCancel(ctx))
+			return nil, err
+		}
+	}
+	ps := raw
+	if len(policies) > 0 {
+		ps = &guarded{Session: raw, id: cc.sessionID, root: spec.RootOrDefault(), policies: policies}
+	}
+	s := &Session{Session: ps, raw: raw, id: cc.sessionID, rt: rt, provider: provider}
 	rt.mu.Lock()
 	if rt.closed {
 		rt.mu.Unlock()
@@ -218,6 +254,9 @@ func (rt *Runtime) Close(ctx context.Context) error {
 		if err := rt.host.Close(ctx); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := rt.plugins.set.Close(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
