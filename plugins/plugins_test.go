@@ -35,7 +35,16 @@ func fixture(t testing.TB, name string) string {
 // compiled once per run.
 var testCacheDir string
 
+// warmCache is set when testCacheDir is WSBX_TEST_WASM_CACHE, which .ci/run
+// fills from a process without the race detector (it slows wazero's
+// compiler several times on multi-megabyte Go modules).
+var warmCache bool
+
 func TestMain(m *testing.M) {
+	if dir := os.Getenv("WSBX_TEST_WASM_CACHE"); dir != "" {
+		testCacheDir, warmCache = dir, true
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "wsbx-plugins-cache-")
 	if err != nil {
 		panic(err)
@@ -46,12 +55,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// newSet returns a Set on the interpreter: the race detector makes wazero's
-// compiler several times slower on multi-megabyte Go modules.
-// TestCompilerEngine covers the compiler.
+// newSet returns a Set for the Go-built fixtures: on the compiler with a
+// warm cache, otherwise on the interpreter. The tests of the C-built
+// fixtures use the compiler always.
 func newSet(t testing.TB) *Set {
 	t.Helper()
-	s, err := NewSet(Config{CacheDir: testCacheDir, Interpreter: true})
+	s, err := NewSet(Config{CacheDir: testCacheDir, Interpreter: !warmCache})
 	if err != nil {
 		t.Fatal(err)
 	}

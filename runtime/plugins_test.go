@@ -225,7 +225,7 @@ func TestProviderPluginGo(t *testing.T) {
 	if cached := pluginFixture("go-memsandbox.wasm"); fileExists(cached) && os.Getenv("WSBX_TEST_WASM_CACHE") != "" {
 		wasm = cached // built by testdata/plugins/build.sh in CI
 	} else {
-		cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-ldflags=-s -w -buildid=", "-o", wasm, "./examples/memsandbox")
+		cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", wasm, "./examples/memsandbox")
 		cmd.Dir = filepath.Join("..", "sdk-plugins", "go")
 		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
 		if out, err := cmd.CombinedOutput(); err != nil {

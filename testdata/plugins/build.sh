@@ -17,7 +17,7 @@ for lang in "${langs[@]}"; do
 		cd "$root/sdk-plugins/go"
 		for dir in examples/*; do
 			name="go-$(basename "$dir")"
-			GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags="-s -w -buildid=" -o "$out/$name.wasm" "./$dir"
+			GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -buildvcs=false -ldflags="-s -w -buildid=" -o "$out/$name.wasm" "./$dir"
 			echo "built $name.wasm"
 		done
 		;;
