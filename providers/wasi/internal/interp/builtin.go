@@ -155,6 +155,14 @@ func (r *Runner) builtin(ctx context.Context, pos syntax.Pos, name string, args 
 		return exit
 	}
 	switch name {
+	case "echo", "printf":
+		// Writing to a closed or read-only standard output fails, as in
+		// bash ("echo hi >&-", "echo hi 1<<EOF").
+		if _, bad := r.stdout.(badFDWriter); bad {
+			return failf(1, "%s: write error: Bad file descriptor\n", name)
+		}
+	}
+	switch name {
 	case ":", "true":
 	case "false":
 		exit.code = 1
