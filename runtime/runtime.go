@@ -266,3 +266,28 @@ func (rt *Runtime) forget(s *Session) {
 	delete(rt.sessions, s)
 	rt.mu.Unlock()
 }
+
+// orphanRemover is implemented by providers whose sessions outlive a process
+// that did not close them (containers, for instance).
+type orphanRemover interface {
+	RemoveOrphans(ctx context.Context, labels map[string]string) ([]string, error)
+}
+
+// RemoveOrphans asks every registered provider that keeps resources outside
+// the process (the docker provider's containers) to remove those no session
+// of this Runtime holds, and returns what was removed. Run it when no other
+// process is using the same backend: their sessions look orphaned too.
+func (rt *Runtime) RemoveOrphans(ctx context.Context) ([]string, error) {
+	var removed []string
+	var errs []error
+	for _, name := range rt.Providers() {
+		if r, ok := rt.cfg.providers[name].(orphanRemover); ok {
+			ids, err := r.RemoveOrphans(ctx, nil)
+			removed = append(removed, ids...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return removed, errors.Join(errs...)
+}

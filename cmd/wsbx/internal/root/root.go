@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/wsbx/wsbx/cmd/wsbx/internal/dockercmd"
+	"github.com/wsbx/wsbx/cmd/wsbx/internal/manifestcmd"
+	"github.com/wsbx/wsbx/cmd/wsbx/internal/plugin"
 	"github.com/wsbx/wsbx/cmd/wsbx/internal/run"
 	"github.com/wsbx/wsbx/cmd/wsbx/internal/version"
 	"github.com/wsbx/wsbx/providers"
@@ -32,13 +35,19 @@ const (
 const usage = `wsbx runs commands in sandboxes.
 
 Usage:
-  wsbx run [--provider wasi] [--dir DIR] [--timeout DURATION] -- COMMAND...
+  wsbx run [--provider wasi|docker] [-m MANIFEST] [--dir DIR] [--timeout DURATION] -- COMMAND...
+  wsbx manifest check FILE...
+  wsbx plugin inspect [--json] FILE.wasm...
+  wsbx docker prune
   wsbx version
   wsbx help [COMMAND]
 
 Commands:
-  run      run one command in a new sandbox and exit with its exit code
-  version  print the version
+  run       run one command in a new sandbox and exit with its exit code
+  manifest  validate manifests and show what they would materialize
+  plugin    show what Wasm plugins declare
+  docker    remove orphaned wsbx containers
+  version   print the version
 
 Run "wsbx COMMAND --help" for a command's flags.
 `
@@ -80,6 +89,48 @@ func Main(ctx context.Context, args []string, stdio IO) int {
 			}
 		}
 		return code
+	case "manifest":
+		files, err := manifestcmd.Parse(args[1:], stdio.Err)
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "wsbx manifest: %v\n", err)
+			return ExitUsage
+		}
+		if err := manifestcmd.Check(files, stdio.Out); err != nil {
+			fmt.Fprintf(stdio.Err, "wsbx manifest: %v\n", err)
+			return ExitError
+		}
+		return ExitOK
+	case "plugin":
+		opts, err := plugin.Parse(args[1:], stdio.Err)
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "wsbx plugin: %v\n", err)
+			return ExitUsage
+		}
+		if err := plugin.Inspect(ctx, opts, stdio.Out); err != nil {
+			fmt.Fprintf(stdio.Err, "wsbx plugin: %v\n", err)
+			return ExitError
+		}
+		return ExitOK
+	case "docker":
+		if len(args) != 2 || args[1] != "prune" {
+			fmt.Fprintf(stdio.Err, "wsbx docker: want \"wsbx docker prune\"\n")
+			return ExitUsage
+		}
+		removed, err := dockercmd.Prune(ctx)
+		for _, id := range removed {
+			fmt.Fprintln(stdio.Out, id)
+		}
+		if err != nil {
+			fmt.Fprintf(stdio.Err, "wsbx docker: %v\n", err)
+			return ExitError
+		}
+		return ExitOK
 	default:
 		fmt.Fprintf(stdio.Err, "wsbx: unknown command %q\n\n%s", args[0], usage)
 		return ExitUsage

@@ -66,7 +66,7 @@ func TestRun(t *testing.T) {
 func TestHelpAndVersion(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"help"}, {"-h"}} {
 		code, stdout, _ := wsbx(t, "", args...)
-		if code != 0 || !strings.Contains(stdout, "wsbx run [--provider wasi]") {
+		if code != 0 || !strings.Contains(stdout, "wsbx run [--provider wasi|docker]") || !strings.Contains(stdout, "wsbx manifest check") {
 			t.Errorf("%q: exit %d, stdout %q", args, code, stdout)
 		}
 	}
@@ -77,5 +77,31 @@ func TestHelpAndVersion(t *testing.T) {
 	code, stdout, _ := wsbx(t, "", "version")
 	if code != 0 || !strings.HasPrefix(stdout, "wsbx ") {
 		t.Errorf("version: exit %d, %q", code, stdout)
+	}
+}
+
+func TestManifestAndPluginCommands(t *testing.T) {
+	dir := t.TempDir()
+	mf := filepath.Join(dir, "m.toml")
+	os.WriteFile(mf, []byte("[entries.\"hello.txt\"]\ntype = \"file\"\ncontent = \"hello from the manifest\\n\"\n"), 0o644)
+	code, stdout, stderr := wsbx(t, "", "manifest", "check", mf)
+	if code != 0 || !strings.Contains(stdout, "hello.txt") {
+		t.Errorf("manifest check: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = wsbx(t, "", "run", "-m", mf, "--", "cat hello.txt")
+	if code != 0 || stdout != "hello from the manifest\n" || !strings.Contains(stderr, "hello.txt") {
+		t.Errorf("run -m: exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+	os.WriteFile(mf, []byte("[entries.\"../x\"]\ntype = \"file\"\n"), 0o644)
+	if code, _, stderr := wsbx(t, "", "manifest", "check", mf); code != 1 || !strings.Contains(stderr, "invalid_manifest_path") {
+		t.Errorf("bad manifest: exit %d stderr %q", code, stderr)
+	}
+	wasm := filepath.Join("..", "..", "..", "..", "testdata", "plugins", "c-read-only.wasm")
+	code, stdout, _ = wsbx(t, "", "plugin", "inspect", wasm)
+	if code != 0 || !strings.Contains(stdout, "read-only") {
+		t.Errorf("plugin inspect: exit %d stdout %q", code, stdout)
+	}
+	if code, _, _ := wsbx(t, "", "plugin", "frob"); code != 2 {
+		t.Errorf("plugin frob: exit %d", code)
 	}
 }

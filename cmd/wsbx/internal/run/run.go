@@ -3,6 +3,7 @@ package run
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wsbx/wsbx/manifest"
 	"github.com/wsbx/wsbx/providers"
+	"github.com/wsbx/wsbx/providers/docker"
 	"github.com/wsbx/wsbx/providers/wasi"
 	"github.com/wsbx/wsbx/runtime"
 )
@@ -27,6 +30,11 @@ type Options struct {
 	Dir string
 	// Timeout bounds the command (0: none).
 	Timeout time.Duration
+	// Manifest is a manifest file (.toml or .json) the workspace starts
+	// from ("" for none).
+	Manifest string
+	// Image is the docker provider's image.
+	Image string
 	// Command is a shell command line (one argument after "--"); Argv is a
 	// program and its arguments (several). Exactly one is set.
 	Command string
@@ -39,13 +47,14 @@ type IO struct {
 	Out, Err io.Writer
 }
 
-const usage = `Usage: wsbx run [--provider wasi] [--dir DIR] [--timeout DURATION] -- COMMAND...
+const usage = `Usage: wsbx run [--provider wasi|docker] [--image IMAGE] [-m MANIFEST] [--dir DIR] [--timeout DURATION] -- COMMAND...
 
 Runs COMMAND in a new sandbox and exits with its exit code. One argument
 after "--" is a shell command line; several are a program and its arguments,
 run without a shell. --dir copies DIR's contents into the workspace, where
-the command starts. WASI modules (.wasm files) in the workspace run as
-commands.
+the command starts. -m starts the workspace from a manifest (its entries,
+environment, limits, capabilities and plugins), showing progress on stderr.
+WASI modules (.wasm files) in the workspace run as commands.
 
 Flags:
 `
@@ -63,6 +72,8 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 	fs.StringVar(&opts.Provider, "provider", wasi.Name, "the sandbox provider")
 	fs.StringVar(&opts.Dir, "dir", "", "copy this host directory's contents into the workspace")
 	fs.DurationVar(&opts.Timeout, "timeout", 0, "stop the command after this long (e.g. 30s; 0 for no limit)")
+	fs.StringVar(&opts.Manifest, "m", "", "start the workspace from this manifest (.toml or .json)")
+	fs.StringVar(&opts.Image, "image", "", "the image of a docker sandbox")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -85,12 +96,34 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 // streamed to stdio, and returns the command's exit code. A non-nil error
 // means wsbx itself failed or the command timed out.
 func Run(ctx context.Context, opts *Options, stdio IO) (int, error) {
-	rt, err := runtime.New(runtime.WithWASI(), runtime.WithCacheDir(cacheDir()))
+	rtOpts := []runtime.Option{runtime.WithWASI(), runtime.WithCacheDir(cacheDir())}
+	if opts.Provider == "docker" {
+		// Only a docker run dials the engine.
+		p, err := docker.New(docker.Config{})
+		if err != nil {
+			return 0, err
+		}
+		defer p.Close()
+		rtOpts = append(rtOpts, runtime.WithProvider(p))
+	}
+	rt, err := runtime.New(rtOpts...)
 	if err != nil {
 		return 0, err
 	}
 	defer rt.Close(ctx)
-	s, err := rt.Create(ctx, opts.Provider, providers.SessionSpec{})
+	var spec providers.SessionSpec
+	if opts.Image != "" {
+		spec.Options, _ = json.Marshal(map[string]string{"image": opts.Image})
+	}
+	var createOpts []runtime.CreateOption
+	if opts.Manifest != "" {
+		m, err := manifest.Load(opts.Manifest)
+		if err != nil {
+			return 0, err
+		}
+		createOpts = append(createOpts, runtime.WithManifest(m, manifest.WithProgress(progress(stdio.Err))))
+	}
+	s, err := rt.Create(ctx, opts.Provider, spec, createOpts...)
 	if err != nil {
 		return 0, err
 	}
@@ -114,6 +147,39 @@ func Run(ctx context.Context, opts *Options, stdio IO) (int, error) {
 		return 0, err
 	}
 	return res.ExitCode, err
+}
+
+// progress reports materialization on w: a line when an entry starts, and
+// for entries with a known size (clones, downloads) a bar as bytes arrive.
+func progress(w io.Writer) func(manifest.Progress) {
+	last := map[string]int{}
+	return func(p manifest.Progress) {
+		switch {
+		case p.Finished && p.Err != nil:
+			fmt.Fprintf(w, "wsbx: %s: failed\n", p.Entry)
+		case p.Finished:
+			fmt.Fprintf(w, "wsbx: %s: done (%s)\n", p.Entry, size(p.Done))
+		case p.Total > 0:
+			pct := int(p.Done * 100 / p.Total)
+			if pct/10 != last[p.Entry]/10 || pct == 100 {
+				last[p.Entry] = pct
+				bar := strings.Repeat("#", pct/5) + strings.Repeat(".", 20-pct/5)
+				fmt.Fprintf(w, "wsbx: %s [%s] %3d%% %s/%s\n", p.Entry, bar, pct, size(p.Done), size(p.Total))
+			}
+		case p.Done == 0:
+			fmt.Fprintf(w, "wsbx: %s: %s\n", p.Entry, p.Type)
+		}
+	}
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }
 
 // cacheDir is the compilation cache of WebAssembly modules shared by wsbx
