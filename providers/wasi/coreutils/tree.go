@@ -135,15 +135,15 @@ func (t *treeRun) walk(shown, p, prefix string, level int, dirsFirst bool) {
 		}
 	}
 	if dirsFirst {
-		var ds, fs []item
+		var ds, others []item
 		for _, it := range items {
 			if it.isDir {
 				ds = append(ds, it)
 			} else {
-				fs = append(fs, it)
+				others = append(others, it)
 			}
 		}
-		items = append(ds, fs...)
+		items = append(ds, others...)
 	}
 	for i, it := range items {
 		last := i == len(items)-1
