@@ -31,12 +31,12 @@ func (m *Manifest) Validate() error {
 }
 
 var (
-	repoRE    = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 	// pluginTypeRE is what a plugin-defined entry type may be called.
 	pluginTypeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-	hostRE    = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]+)?$`)
-	envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	tokenRE   = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+	hostRE       = regexp.MustCompile(`^[A-Za-z0-9.-]+(:[0-9]+)?$`)
+	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	tokenRE      = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 )
 
 func validate(m *Manifest, src *source) error {

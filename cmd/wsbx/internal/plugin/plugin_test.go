@@ -14,7 +14,9 @@ import (
 	"github.com/wsbx/wsbx/providers"
 )
 
-func fixture(name string) string { return filepath.Join("..", "..", "..", "..", "testdata", "plugins", name) }
+func fixture(name string) string {
+	return filepath.Join("..", "..", "..", "..", "testdata", "plugins", name)
+}
 
 func TestParse(t *testing.T) {
 	if _, err := Parse([]string{"--help"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
