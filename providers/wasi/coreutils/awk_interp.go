@@ -395,7 +395,7 @@ func (in *awkInterp) setField(i int, s string) {
 		in.setRecord(s)
 		return
 	}
-	if i < 0 {
+	if i < 0 || i > awkMaxFields {
 		in.fail("trying to access out of range field %d", i)
 	}
 	in.ensureSplit()
@@ -415,6 +415,9 @@ func (in *awkInterp) setNF(n int) {
 	in.ensureSplit()
 	if n < 0 {
 		n = 0
+	}
+	if n > awkMaxFields {
+		in.fail("NF set to too large a value (%d)", n)
 	}
 	for len(in.fields) < n {
 		in.fields = append(in.fields, "")
@@ -567,7 +570,11 @@ func (in *awkInterp) eval(e awkExpr) awkVal {
 		case "||":
 			return awkBool(toBool(in.eval(x.l)) || toBool(in.eval(x.r)))
 		case "concat":
-			return awkStr(in.toStr(in.eval(x.l)) + in.toStr(in.eval(x.r)))
+			l, r := in.toStr(in.eval(x.l)), in.toStr(in.eval(x.r))
+			if len(l)+len(r) > awkMaxString {
+				in.fail("string too long (over %d bytes)", awkMaxString)
+			}
+			return awkStr(l + r)
 		case "<", "<=", "==", "!=", ">", ">=":
 			c := in.compare(in.eval(x.l), in.eval(x.r))
 			switch x.op {
@@ -1495,11 +1502,22 @@ func awkSprintf(in *awkInterp, format string, args []awkVal) string {
 		for j < len(format) && (format[j] >= '0' && format[j] <= '9' || format[j] == '*') {
 			if format[j] == '*' {
 				v, _ := next()
-				spec.WriteString(strconv.Itoa(int(toNum(v))))
+				spec.WriteString(strconv.Itoa(awkClampWidth(toNum(v))))
 			} else {
 				spec.WriteByte(format[j])
 			}
 			j++
+		}
+		if w := spec.String(); len(w) > 1 {
+			// Bound literal widths too.
+			k := 1
+			for k < len(w) && strings.IndexByte("-+ #0", w[k]) >= 0 {
+				k++
+			}
+			if n, err := strconv.Atoi(w[k:]); err == nil && n > awkMaxWidth {
+				spec.Reset()
+				spec.WriteString(w[:k] + strconv.Itoa(awkMaxWidth))
+			}
 		}
 		if j < len(format) && format[j] == '.' {
 			spec.WriteByte('.')
@@ -1507,7 +1525,7 @@ func awkSprintf(in *awkInterp, format string, args []awkVal) string {
 			for j < len(format) && (format[j] >= '0' && format[j] <= '9' || format[j] == '*') {
 				if format[j] == '*' {
 					v, _ := next()
-					spec.WriteString(strconv.Itoa(int(toNum(v))))
+					spec.WriteString(strconv.Itoa(awkClampWidth(toNum(v))))
 				} else {
 					spec.WriteByte(format[j])
 				}
@@ -1581,6 +1599,23 @@ func awkSprintf(in *awkInterp, format string, args []awkVal) string {
 		}
 	}
 	return b.String()
+}
+
+// Limits that keep one awk program from exhausting the host's memory.
+const (
+	awkMaxString = 64 << 20
+	awkMaxFields = 1 << 20
+	awkMaxWidth  = 1 << 16
+)
+
+func awkClampWidth(n float64) int {
+	switch {
+	case n > awkMaxWidth:
+		return awkMaxWidth
+	case n < -awkMaxWidth:
+		return -awkMaxWidth
+	}
+	return int(n)
 }
 
 func awkToInt(n float64) int64 {

@@ -155,3 +155,13 @@ func TestAwkIdioms(t *testing.T) {
 	}
 	diffCases(t, cases)
 }
+
+func TestAwkMemoryBounds(t *testing.T) {
+	checkCases(t, []textCase{
+		{args: []string{"awk", `BEGIN { s = "x"; while (1) s = s s }`}, wantCode: 2, wantErr: "string too long"},
+		{args: []string{"awk", `BEGIN { $2000000 = "x" }`}, wantCode: 2, wantErr: "out of range field"},
+		{args: []string{"awk", `BEGIN { NF = 2000000 }`}, wantCode: 2, wantErr: "too large"},
+		{args: []string{"awk", `BEGIN { s = sprintf("%999999999d", 1); print length(s) }`}, wantOut: "65536\n"},
+		{args: []string{"awk", `BEGIN { s = sprintf("%*d", 1e12, 1); print length(s) }`}, wantOut: "65536\n"},
+	})
+}

@@ -88,3 +88,21 @@ func FuzzTranslateRE(f *testing.F) {
 		regexp.Compile(tr)
 	})
 }
+
+// FuzzTextSpecs checks the small parsers of the text utilities: cut lists,
+// sort keys, tr sets, awk printf formats and jq argument JSON never panic.
+func FuzzTextSpecs(f *testing.F) {
+	for _, s := range []string{"1,3-5,7-", "2,2n", "1.2b,3.4r", "a-z[:upper:]\\n[x*3]", "%-5.2f|%c|%*d|%", "-1", "[=a=]", `{"a":[1,2]}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		parseCutList(s)
+		parseSortKey(s)
+		trExpand(s)
+		in := &awkInterp{globals: map[string]*awkCell{}}
+		awkSprintf(in, s, []awkVal{awkNum(65), awkStr(s), awkStrNum("3.5")})
+		parseOpts(strings.Fields(s), grepSpec)
+		d := newJQKeyOrder()
+		jqDecodeAll(strings.NewReader(s), d)
+	})
+}

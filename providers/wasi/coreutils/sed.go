@@ -435,6 +435,11 @@ func (r *sedRun) selectedRaw(c *sedCmd) bool {
 // cycle runs the script from command index pc on the pattern space.
 func (r *sedRun) cycle(pc int) {
 	for pc < len(r.cmds) {
+		if len(r.ps)+len(r.hs) > sedMaxSpace {
+			r.env.Errorf("sed", "pattern space too large (over %d bytes)", sedMaxSpace)
+			r.quit, r.quitCode = true, 4
+			return
+		}
 		c := r.cmds[pc]
 		if !r.selected(c) {
 			if c.name == '{' {
@@ -692,6 +697,10 @@ func sedExpand(b *strings.Builder, src string, m []int, parts []sedReplPart) {
 		}
 	}
 }
+
+// sedMaxSpace bounds the pattern and hold spaces together, so that one
+// script cannot exhaust the host's memory.
+const sedMaxSpace = 64 << 20
 
 // sedEscape renders s for the l command.
 func sedEscape(s string, width int) string {

@@ -118,3 +118,9 @@ func TestSedIdioms(t *testing.T) {
 	}
 	diffCases(t, cases)
 }
+
+func TestSedMemoryBound(t *testing.T) {
+	checkCases(t, []textCase{
+		{args: []string{"sed", ":a;h;G;ba"}, stdin: "x\n", wantCode: 4, wantErr: "pattern space too large"},
+	})
+}
