@@ -27,6 +27,11 @@ func TestMain(m *testing.M) {
 	}
 	guestDir = dir
 	cacheDir = filepath.Join(dir, "cache")
+	if shared := os.Getenv("WSBX_TEST_WASM_CACHE"); shared != "" {
+		// Shared with other test binaries; .ci/run warms it without the
+		// race detector, which slows wazero's compiler several times.
+		cacheDir = shared
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

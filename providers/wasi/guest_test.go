@@ -47,7 +47,13 @@ func guests(t testing.TB) (*host.Host, string) {
 				return
 			}
 		}
-		guestHost, guestErr = host.New(context.Background(), host.Config{CacheDir: filepath.Join(guestDir, "cache")})
+		cache := filepath.Join(guestDir, "cache")
+		if shared := os.Getenv("WSBX_TEST_WASM_CACHE"); shared != "" {
+			// Shared with other test binaries; .ci/run warms it without
+			// the race detector, which slows wazero's compiler several times.
+			cache = shared
+		}
+		guestHost, guestErr = host.New(context.Background(), host.Config{CacheDir: cache})
 		// Compile now, so that no exec deadline covers a compilation (the
 		// Host keeps compiled modules by their sha256).
 		for _, name := range []string{"echoargs", "spin", "membomb", "hello"} {
