@@ -32,6 +32,8 @@ func textErrText(err error) string {
 		return "File exists"
 	case errors.Is(err, syscall.EROFS):
 		return "Read-only file system"
+	case errors.Is(err, errTextTooLarge):
+		return "memory exhausted"
 	}
 	return err.Error()
 }
@@ -86,8 +88,19 @@ func readAllInput(ctx context.Context, env *Env, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxWholeInput+1))
+	if err == nil && len(data) > maxWholeInput {
+		return nil, errTextTooLarge
+	}
+	return data, err
 }
+
+// maxWholeInput bounds the inputs that a utility holds in memory at once
+// (sort, tac, shuf, jq -s, ...), so that `yes | sort` fails instead of
+// exhausting the host's memory.
+const maxWholeInput = 256 << 20
+
+var errTextTooLarge = errors.New("memory exhausted")
 
 // lineReader reads lines without their terminator and reports whether the
 // terminator was present.

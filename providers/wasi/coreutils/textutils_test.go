@@ -132,15 +132,11 @@ func TestRecordedBehaviour(t *testing.T) {
 // infiniteReader yields "y\n" forever.
 type infiniteReader struct{}
 
+var yesBlock = []byte(strings.Repeat("y\n", 32<<10))
+
 func (infiniteReader) Read(p []byte) (int, error) {
-	for i := range p {
-		if i%2 == 0 {
-			p[i] = 'y'
-		} else {
-			p[i] = '\n'
-		}
-	}
-	return len(p) &^ 1, nil
+	n := copy(p, yesBlock)
+	return n, nil
 }
 
 // cappedWriter fails once it has taken n bytes, like a capped stdout.
@@ -174,6 +170,20 @@ func TestStopOnOutputFailure(t *testing.T) {
 		case <-done:
 		case <-time.After(30 * time.Second):
 			t.Fatalf("%v kept running after its output failed", args)
+		}
+	}
+}
+
+// TestEndlessInputBounded checks that utilities holding their input in
+// memory give up on endless input instead of exhausting memory.
+func TestEndlessInputBounded(t *testing.T) {
+	for _, args := range [][]string{{"sort"}, {"tac"}} {
+		var out, errb bytes.Buffer
+		env := textEnv(t.TempDir(), "", &out, &errb)
+		env.Stdin = infiniteReader{}
+		cmd, _ := Default().Lookup(args[0])
+		if code := cmd(context.Background(), env, args); code == 0 || !strings.Contains(errb.String(), "memory exhausted") {
+			t.Errorf("%v on endless input: %d %q", args, code, errb.String())
 		}
 	}
 }
