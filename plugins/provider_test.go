@@ -81,3 +81,39 @@ func TestProviderPluginConformance(t *testing.T) {
 		providertest.Skip("lifecycle/close-during-exec", "the test closes on the first streamed output; and a provider plugin serves one call at a time, so Close waits for the exec"),
 	)
 }
+
+// TestLoadFixtures loads every built fixture and checks what it declares.
+// .ci/run runs it first without the race detector, which fills the shared
+// compilation cache (WSBX_TEST_WASM_CACHE) for the race-enabled run.
+func TestLoadFixtures(t *testing.T) {
+	s, err := NewSet(Config{CacheDir: testCacheDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	want := map[string]string{
+		"go-deny-commands.wasm":  "capability/deny-commands",
+		"go-template-entry.wasm": "entry/template",
+		"c-read-only.wasm":       "capability/read-only",
+		"c-hostile.wasm":         "entry/hostile",
+		"as-allow-hosts.wasm":    "capability/allow-hosts",
+		buildMemsandbox(t):       "provider/memsandbox",
+	}
+	for name, kind := range want {
+		path := name
+		if !filepath.IsAbs(name) && filepath.Dir(name) == "." {
+			path = fixture(t, name)
+		}
+		opts := Options{Timeout: 2 * time.Minute}
+		if kind == "provider/memsandbox" {
+			opts.MemoryBytes = 1 << 30 // as in TestProviderPluginConformance
+		}
+		p, err := s.Load(context.Background(), Source{Path: path}, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := p.Kind() + "/" + p.Name(); got != kind {
+			t.Errorf("%s declares %s, want %s", name, got, kind)
+		}
+	}
+}
