@@ -137,3 +137,14 @@ func TestExecResultCheck(t *testing.T) {
 		t.Fatalf("exit 3 gave %v", err)
 	}
 }
+
+func TestLimitsOr(t *testing.T) {
+	def := Limits{ExecTimeout: 5, MemoryBytes: 6, CPUs: 1.5, PIDs: 7, MaxOutputBytes: 8, DiskBytes: 9}
+	if got := (Limits{}).Or(def); got != def {
+		t.Fatalf("zero.Or(def) = %+v", got)
+	}
+	set := Limits{ExecTimeout: 1, MemoryBytes: 2, CPUs: 3, PIDs: 4, MaxOutputBytes: 5, DiskBytes: 6}
+	if got := set.Or(def); got != set {
+		t.Fatalf("set.Or(def) = %+v", got)
+	}
+}

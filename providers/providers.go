@@ -115,6 +115,29 @@ type Limits struct {
 	DiskBytes int64 `json:"disk_bytes,omitempty"`
 }
 
+// Or returns l with each zero field taken from def.
+func (l Limits) Or(def Limits) Limits {
+	if l.ExecTimeout == 0 {
+		l.ExecTimeout = def.ExecTimeout
+	}
+	if l.MemoryBytes == 0 {
+		l.MemoryBytes = def.MemoryBytes
+	}
+	if l.CPUs == 0 {
+		l.CPUs = def.CPUs
+	}
+	if l.PIDs == 0 {
+		l.PIDs = def.PIDs
+	}
+	if l.MaxOutputBytes == 0 {
+		l.MaxOutputBytes = def.MaxOutputBytes
+	}
+	if l.DiskBytes == 0 {
+		l.DiskBytes = def.DiskBytes
+	}
+	return l
+}
+
 // NetworkGrant lists what a session may reach. An empty grant allows nothing.
 type NetworkGrant struct {
 	// AllowAll grants unrestricted outbound access.

@@ -220,7 +220,7 @@ func (rt *Runtime) prepare(ctx context.Context, spec *providers.SessionSpec, cc 
 		if err != nil {
 			return nil, nil, err
 		}
-		spec.Limits = withDefaults(spec.Limits, ml)
+		spec.Limits = spec.Limits.Or(ml)
 		if c := m.Capabilities; c != nil {
 			policies = append(policies, allowListOf(c))
 			if c.Network != nil && spec.Network == nil {

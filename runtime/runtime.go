@@ -175,7 +175,7 @@ func (rt *Runtime) Create(ctx context.Context, provider string, spec providers.S
 	if err != nil {
 		return nil, err
 	}
-	spec.Limits = withDefaults(spec.Limits, rt.cfg.limits)
+	spec.Limits = spec.Limits.Or(rt.cfg.limits)
 	rt.mu.Lock()
 	closed := rt.closed
 	rt.mu.Unlock()
@@ -210,27 +210,6 @@ func (rt *Runtime) Create(ctx context.Context, provider string, spec providers.S
 	return s, nil
 }
 
-func withDefaults(l, def providers.Limits) providers.Limits {
-	if l.ExecTimeout == 0 {
-		l.ExecTimeout = def.ExecTimeout
-	}
-	if l.MemoryBytes == 0 {
-		l.MemoryBytes = def.MemoryBytes
-	}
-	if l.CPUs == 0 {
-		l.CPUs = def.CPUs
-	}
-	if l.PIDs == 0 {
-		l.PIDs = def.PIDs
-	}
-	if l.MaxOutputBytes == 0 {
-		l.MaxOutputBytes = def.MaxOutputBytes
-	}
-	if l.DiskBytes == 0 {
-		l.DiskBytes = def.DiskBytes
-	}
-	return l
-}
 
 // Close closes every open session and the Runtime. Create fails afterwards.
 // It is idempotent and returns the sessions' close errors joined.

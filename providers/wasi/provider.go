@@ -114,20 +114,9 @@ func (p *Provider) create(fsys afero.Fs, spec providers.SessionSpec) (*session, 
 }
 
 func mergeLimits(l, def providers.Limits) providers.Limits {
-	if l.ExecTimeout == 0 {
-		l.ExecTimeout = def.ExecTimeout
-	}
-	if l.MemoryBytes == 0 {
-		l.MemoryBytes = def.MemoryBytes
-	}
-	if l.MaxOutputBytes == 0 {
-		l.MaxOutputBytes = def.MaxOutputBytes
-	}
+	l = l.Or(def)
 	if l.MaxOutputBytes == 0 {
 		l.MaxOutputBytes = providers.DefaultMaxOutputBytes
-	}
-	if l.DiskBytes == 0 {
-		l.DiskBytes = def.DiskBytes
 	}
 	return l
 }
