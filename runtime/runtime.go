@@ -210,7 +210,6 @@ func (rt *Runtime) Create(ctx context.Context, provider string, spec providers.S
 	return s, nil
 }
 
-
 // Close closes every open session and the Runtime. Create fails afterwards.
 // It is idempotent and returns the sessions' close errors joined.
 func (rt *Runtime) Close(ctx context.Context) error {
