@@ -17,38 +17,91 @@ func cmdHead(ctx context.Context, env *Env, args []string) int {
 	if !ok {
 		return 1
 	}
-	count, bytesMode, allBut := int64(10), false, false
-	for _, fl := range f.list {
+	count, bytesMode, sign, ok := headTailCount(env, args[0], f.list)
+	if !ok {
+		return 1
+	}
+	allBut := sign == '-'
+	delim, files, headers := headTailInputs(f)
+	w := bufio.NewWriterSize(env.Stdout, fileChunk)
+	defer w.Flush()
+	return headTailEach(ctx, env, args[0], w, files, headers, true, func(name string, r io.Reader) error {
+		r = fileCtxReader{ctx, r}
+		switch {
+		case bytesMode && !allBut:
+			_, err := io.CopyN(w, r, count)
+			if err == io.EOF {
+				err = nil
+			}
+			return err
+		case bytesMode:
+			data, err := io.ReadAll(r)
+			if int64(len(data)) > count {
+				w.Write(data[:int64(len(data))-count])
+			}
+			return err
+		case !allBut:
+			return headLines(w, r, count, delim)
+		default:
+			data, err := io.ReadAll(r)
+			w.Write(data[:headAllButLines(data, count, delim)])
+			return err
+		}
+	})
+}
+
+// headTailCount returns the count set by the last -n, -c or -NUM option in
+// list (10 when there is none), whether it counts bytes, and the sign
+// written before the number (0 when none). It reports an invalid number
+// and returns ok false.
+func headTailCount(env *Env, cmd string, list []fileFlag) (count int64, bytesMode bool, sign byte, ok bool) {
+	count = 10
+	for _, fl := range list {
 		switch fl.key {
 		case "n", "c", "#":
-			sign, n, err := fileParseSigned(fl.value)
+			s, n, err := fileParseSigned(fl.value)
 			if err != nil {
 				what := "lines"
 				if fl.key == "c" {
 					what = "bytes"
 				}
-				env.Errorf(args[0], "invalid number of %s: %s", what, fileQuote(fl.value))
-				return 1
+				env.Errorf(cmd, "invalid number of %s: %s", what, fileQuote(fl.value))
+				return 0, false, 0, false
 			}
-			count, bytesMode, allBut = n, fl.key == "c", sign == '-'
+			count, bytesMode, sign = n, fl.key == "c", s
 		}
 	}
-	delim := byte('\n')
+	return count, bytesMode, sign, true
+}
+
+// headTailInputs returns the line delimiter (NUL with -z), the files to
+// read ("-" when none are named) and whether to print "==> name <=="
+// headers (more than one file, or as -q and -v last said).
+func headTailInputs(f *fileFlags) (delim byte, files []string, headers bool) {
+	delim = '\n'
 	if f.has("z") {
 		delim = 0
 	}
-	files := f.operands
+	files = f.operands
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
-	headers := len(files) > 1
+	headers = len(files) > 1
 	if k := f.last("q", "v"); k == "q" {
 		headers = false
 	} else if k == "v" {
 		headers = true
 	}
-	w := bufio.NewWriterSize(env.Stdout, fileChunk)
-	defer w.Flush()
+	return delim, files, headers
+}
+
+// headTailEach opens each of files in turn, writes its header to w when
+// headers is set, and calls fn with the open file to write the part to
+// print. It reports files that cannot be opened or read, flushes w after
+// each file and returns the exit status. It returns 1 at once when ctx is
+// done or w cannot be flushed; after a read error, w is checked only when
+// checkAfterErr is set.
+func headTailEach(ctx context.Context, env *Env, cmd string, w *bufio.Writer, files []string, headers, checkAfterErr bool, fn func(name string, r io.Reader) error) int {
 	status, first := 0, true
 	for _, name := range files {
 		if ctx.Err() != nil {
@@ -56,15 +109,15 @@ func cmdHead(ctx context.Context, env *Env, args []string) int {
 		}
 		r, closeFn, err := fileOpenInput(env, name)
 		if err != nil {
-			w.Flush()
 			if isDirErr(err) {
 				if headers {
 					headFileHeader(w, name, &first)
 				}
 				w.Flush()
-				env.Errorf(args[0], "error reading %s: %s", fileQuote(name), errText(err))
+				env.Errorf(cmd, "error reading %s: %s", fileQuote(name), errText(err))
 			} else {
-				env.Errorf(args[0], "cannot open %s for reading: %s", fileQuote(name), errText(err))
+				w.Flush()
+				env.Errorf(cmd, "cannot open %s for reading: %s", fileQuote(name), errText(err))
 			}
 			status = 1
 			continue
@@ -72,34 +125,18 @@ func cmdHead(ctx context.Context, env *Env, args []string) int {
 		if headers {
 			headFileHeader(w, name, &first)
 		}
-		r = fileCtxReader{ctx, r}
-		switch {
-		case bytesMode && !allBut:
-			_, err = io.CopyN(w, r, count)
-			if err == io.EOF {
-				err = nil
-			}
-		case bytesMode:
-			var data []byte
-			data, err = io.ReadAll(r)
-			if int64(len(data)) > count {
-				w.Write(data[:int64(len(data))-count])
-			}
-		case !allBut:
-			err = headLines(w, r, count, delim)
-		default:
-			var data []byte
-			data, err = io.ReadAll(r)
-			w.Write(data[:headAllButLines(data, count, delim)])
-		}
+		err = fn(name, r)
 		closeFn()
 		if err != nil {
 			if ctx.Err() != nil {
 				return 1
 			}
 			w.Flush()
-			env.Errorf(args[0], "error reading %s: %s", fileQuote(name), errText(err))
+			env.Errorf(cmd, "error reading %s: %s", fileQuote(name), errText(err))
 			status = 1
+			if !checkAfterErr {
+				continue
+			}
 		}
 		if w.Flush() != nil {
 			return 1

@@ -24,86 +24,31 @@ func cmdTail(ctx context.Context, env *Env, args []string) int {
 	if !ok {
 		return 1
 	}
-	count, bytesMode, fromStart := int64(10), false, false
 	if plus != "" {
 		f.list = append([]fileFlag{{key: "n", value: plus}}, f.list...)
 	}
-	for _, fl := range f.list {
-		switch fl.key {
-		case "n", "c", "#":
-			sign, n, err := fileParseSigned(fl.value)
-			if err != nil {
-				what := "lines"
-				if fl.key == "c" {
-					what = "bytes"
-				}
-				env.Errorf(args[0], "invalid number of %s: %s", what, fileQuote(fl.value))
-				return 1
-			}
-			count, bytesMode, fromStart = n, fl.key == "c", sign == '+'
-		}
+	count, bytesMode, sign, ok := headTailCount(env, args[0], f.list)
+	if !ok {
+		return 1
 	}
-	delim := byte('\n')
-	if f.has("z") {
-		delim = 0
-	}
-	files := f.operands
-	if len(files) == 0 {
-		files = []string{"-"}
-	}
-	headers := len(files) > 1
-	if k := f.last("q", "v"); k == "q" {
-		headers = false
-	} else if k == "v" {
-		headers = true
-	}
+	fromStart := sign == '+'
+	delim, files, headers := headTailInputs(f)
 	w := bufio.NewWriterSize(env.Stdout, fileChunk)
 	defer w.Flush()
-	status, first := 0, true
-	for _, name := range files {
-		if ctx.Err() != nil {
-			return 1
-		}
-		r, closeFn, err := fileOpenInput(env, name)
-		if err != nil {
-			if isDirErr(err) {
-				if headers {
-					headFileHeader(w, name, &first)
-				}
-				w.Flush()
-				env.Errorf(args[0], "error reading %s: %s", fileQuote(name), errText(err))
-			} else {
-				w.Flush()
-				env.Errorf(args[0], "cannot open %s for reading: %s", fileQuote(name), errText(err))
-			}
-			status = 1
-			continue
-		}
-		if headers {
-			headFileHeader(w, name, &first)
-		}
+	return headTailEach(ctx, env, args[0], w, files, headers, false, func(name string, r io.Reader) error {
 		var data []byte
+		var err error
 		if sk, ok := r.(io.ReadSeeker); ok && name != "-" && !fromStart {
 			data, err = tailSeek(ctx, sk, count, bytesMode, delim)
 		} else {
 			data, err = io.ReadAll(fileCtxReader{ctx, r})
 		}
-		closeFn()
 		if err != nil {
-			if ctx.Err() != nil {
-				return 1
-			}
-			w.Flush()
-			env.Errorf(args[0], "error reading %s: %s", fileQuote(name), errText(err))
-			status = 1
-			continue
+			return err
 		}
 		w.Write(tailSelect(data, count, bytesMode, fromStart, delim))
-		if w.Flush() != nil {
-			return 1
-		}
-	}
-	return status
+		return nil
+	})
 }
 
 // tailSelect returns the part of data tail prints.
