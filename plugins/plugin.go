@@ -18,6 +18,7 @@ import (
 	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
 
+	"github.com/wsbx/wsbx/internal/wazerocfg"
 	"github.com/wsbx/wsbx/plugins/abi"
 	"github.com/wsbx/wsbx/providers"
 )
@@ -64,8 +65,9 @@ type Options struct {
 // Set compiles and holds the plugins of one Runtime. It is safe for
 // concurrent use.
 type Set struct {
-	cfg   Config
-	cache wazero.CompilationCache
+	cfg       Config
+	rc        wazero.RuntimeConfig
+	ownsCache wazero.CompilationCache // closed with the Set; nil when shared
 
 	mu      sync.Mutex
 	plugins []*Plugin
@@ -82,6 +84,11 @@ type Config struct {
 	// them: loading is several times faster, calls are slower. Worth it for
 	// short-lived processes that load large modules once.
 	Interpreter bool
+	// Engine, when set, is the wazero configuration and compilation cache
+	// of a host.Host (host.Host.Engine), so plugins run exactly as its WASI
+	// guests do and share its cache; CacheDir and Interpreter are then
+	// unused. The Host owns the cache: close the Set first.
+	Engine *wazerocfg.Engine
 }
 
 // NewSet returns an empty Set.
@@ -90,6 +97,9 @@ type Config struct {
 //
 // plugin_error when the cache directory cannot be used.
 func NewSet(cfg Config) (*Set, error) {
+	if cfg.Engine != nil {
+		return &Set{cfg: cfg, rc: cfg.Engine.RuntimeConfig}, nil
+	}
 	var cache wazero.CompilationCache
 	if cfg.CacheDir == "" {
 		cache = wazero.NewCompilationCache()
@@ -100,7 +110,7 @@ func NewSet(cfg Config) (*Set, error) {
 		}
 		cache = c
 	}
-	return &Set{cfg: cfg, cache: cache}, nil
+	return &Set{cfg: cfg, rc: wazerocfg.RuntimeConfig(cache, cfg.Interpreter), ownsCache: cache}, nil
 }
 
 // Close closes every plugin loaded through the Set and the cache.
@@ -118,7 +128,9 @@ func (s *Set) Close(ctx context.Context) error {
 	for _, p := range ps {
 		errs = append(errs, p.Close(ctx))
 	}
-	errs = append(errs, s.cache.Close(ctx))
+	if s.ownsCache != nil {
+		errs = append(errs, s.ownsCache.Close(ctx))
+	}
 	return errors.Join(errs...)
 }
 
@@ -172,15 +184,8 @@ func (s *Set) Load(ctx context.Context, src Source, opts Options) (*Plugin, erro
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
 	}
-	rc := wazero.NewRuntimeConfigCompiler()
-	if s.cfg.Interpreter {
-		rc = wazero.NewRuntimeConfigInterpreter()
-	}
-	rc = rc.WithCompilationCache(s.cache).
-		WithCloseOnContextDone(true).
-		WithDebugInfoEnabled(false)
 	compiled, err := extism.NewCompiledPlugin(ctx, manifest, extism.PluginConfig{
-		RuntimeConfig: rc,
+		RuntimeConfig: s.rc,
 		EnableWasi:    true,
 	}, p.hostFunctions())
 	if err != nil {

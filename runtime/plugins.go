@@ -67,7 +67,13 @@ type pluginState struct {
 }
 
 func (rt *Runtime) startPlugins(ctx context.Context) error {
-	set, err := plugins.NewSet(plugins.Config{CacheDir: rt.cfg.cacheDir, Interpreter: rt.cfg.pluginInterpreter})
+	cfg := plugins.Config{CacheDir: rt.cfg.cacheDir, Interpreter: rt.cfg.pluginInterpreter}
+	if rt.host != nil && !rt.cfg.pluginInterpreter {
+		// Plugins run on the same wazero configuration and compilation
+		// cache as the Runtime's WASI commands.
+		cfg.Engine = rt.host.Engine()
+	}
+	set, err := plugins.NewSet(cfg)
 	if err != nil {
 		return err
 	}

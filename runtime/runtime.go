@@ -228,13 +228,14 @@ func (rt *Runtime) Close(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	// Plugins first: they share the host's compilation cache.
+	if err := rt.plugins.set.Close(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if rt.host != nil {
 		if err := rt.host.Close(ctx); err != nil {
 			errs = append(errs, err)
 		}
-	}
-	if err := rt.plugins.set.Close(ctx); err != nil {
-		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
