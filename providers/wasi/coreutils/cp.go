@@ -51,42 +51,9 @@ func cmdCp(ctx context.Context, env *Env, args []string) int {
 	default:
 		c.derefTop = !c.recursive
 	}
-	ops := f.operands
-	dir, hasDir := f.value("t")
-	if len(ops) == 0 {
-		env.Errorf(args[0], "missing file operand")
-		fmt.Fprintf(env.Stderr, "Try '%s --help' for more information.\n", args[0])
+	srcs, dst, intoDir, ok := fileTargets(env, args[0], f)
+	if !ok {
 		return 1
-	}
-	if !hasDir && len(ops) == 1 {
-		env.Errorf(args[0], "missing destination file operand after %s", fileQuote(ops[0]))
-		fmt.Fprintf(env.Stderr, "Try '%s --help' for more information.\n", args[0])
-		return 1
-	}
-	srcs := ops
-	var dst string
-	intoDir := false
-	if hasDir {
-		dst, intoDir = dir, true
-	} else {
-		srcs, dst = ops[:len(ops)-1], ops[len(ops)-1]
-		fi, err := env.FS.Stat(env.Abs(dst))
-		isDir := err == nil && fi.IsDir()
-		switch {
-		case f.has("T"):
-			if len(srcs) > 1 {
-				env.Errorf(args[0], "extra operand %s", fileQuote(ops[2]))
-				return 1
-			}
-		case isDir:
-			intoDir = true
-		case len(srcs) > 1 && err != nil:
-			env.Errorf(args[0], "target %s: %s", fileQuote(dst), errText(err))
-			return 1
-		case len(srcs) > 1:
-			env.Errorf(args[0], "target %s is not a directory", fileQuote(dst))
-			return 1
-		}
 	}
 	for _, s := range srcs {
 		if ctx.Err() != nil {
@@ -282,4 +249,45 @@ func (c *cpRun) copyFile(src string, fi fs.FileInfo, dst string, exists bool) er
 		c.env.FS.Chmod(dst, mode)
 	}
 	return err
+}
+
+// fileTargets splits the operands of cp or mv into sources and destination,
+// as -t DIR, -T and a last operand naming a directory decide; intoDir
+// reports that each source goes into dst under its own name. It reports a
+// missing operand or an unusable target and returns ok false.
+func fileTargets(env *Env, cmd string, f *fileFlags) (srcs []string, dst string, intoDir, ok bool) {
+	ops := f.operands
+	dir, hasDir := f.value("t")
+	if len(ops) == 0 {
+		env.Errorf(cmd, "missing file operand")
+		fmt.Fprintf(env.Stderr, "Try '%s --help' for more information.\n", cmd)
+		return nil, "", false, false
+	}
+	if !hasDir && len(ops) == 1 {
+		env.Errorf(cmd, "missing destination file operand after %s", fileQuote(ops[0]))
+		fmt.Fprintf(env.Stderr, "Try '%s --help' for more information.\n", cmd)
+		return nil, "", false, false
+	}
+	srcs, dst, intoDir = ops, dir, hasDir
+	if !hasDir {
+		srcs, dst = ops[:len(ops)-1], ops[len(ops)-1]
+		fi, err := env.FS.Stat(env.Abs(dst))
+		isDir := err == nil && fi.IsDir()
+		switch {
+		case f.has("T"):
+			if len(srcs) > 1 {
+				env.Errorf(cmd, "extra operand %s", fileQuote(ops[2]))
+				return nil, "", false, false
+			}
+		case isDir:
+			intoDir = true
+		case len(srcs) > 1 && err != nil:
+			env.Errorf(cmd, "target %s: %s", fileQuote(dst), errText(err))
+			return nil, "", false, false
+		case len(srcs) > 1:
+			env.Errorf(cmd, "target %s is not a directory", fileQuote(dst))
+			return nil, "", false, false
+		}
+	}
+	return srcs, dst, intoDir, true
 }

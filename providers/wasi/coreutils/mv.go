@@ -19,38 +19,9 @@ func cmdMv(ctx context.Context, env *Env, args []string) int {
 	if !ok {
 		return 1
 	}
-	ops := f.operands
-	dir, hasDir := f.value("t")
-	if len(ops) == 0 {
-		env.Errorf(args[0], "missing file operand")
-		fmt.Fprintf(env.Stderr, "Try '%s --help' for more information.\n", args[0])
+	srcs, dst, intoDir, ok := fileTargets(env, args[0], f)
+	if !ok {
 		return 1
-	}
-	if !hasDir && len(ops) == 1 {
-		env.Errorf(args[0], "missing destination file operand after %s", fileQuote(ops[0]))
-		fmt.Fprintf(env.Stderr, "Try '%s --help' for more information.\n", args[0])
-		return 1
-	}
-	srcs, dst, intoDir := ops, dir, hasDir
-	if !hasDir {
-		srcs, dst = ops[:len(ops)-1], ops[len(ops)-1]
-		fi, err := env.FS.Stat(env.Abs(dst))
-		isDir := err == nil && fi.IsDir()
-		switch {
-		case f.has("T"):
-			if len(srcs) > 1 {
-				env.Errorf(args[0], "extra operand %s", fileQuote(ops[2]))
-				return 1
-			}
-		case isDir:
-			intoDir = true
-		case len(srcs) > 1 && err != nil:
-			env.Errorf(args[0], "target %s: %s", fileQuote(dst), errText(err))
-			return 1
-		case len(srcs) > 1:
-			env.Errorf(args[0], "target %s is not a directory", fileQuote(dst))
-			return 1
-		}
 	}
 	status := 0
 	fail := func(format string, a ...any) {
