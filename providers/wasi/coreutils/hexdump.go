@@ -41,26 +41,11 @@ func hexdump(ctx context.Context, env *Env, args []string) int {
 			}
 		}
 	}
-	if len(ops) == 0 {
-		ops = []string{"-"}
+	src, closeAll, ok := dumpInput(ctx, env, "hexdump", ops, skip, limit)
+	if !ok {
+		return 1
 	}
-	var readers []io.Reader
-	for _, op := range ops {
-		r, err := openInput(ctx, env, op)
-		if err != nil {
-			env.Errorf("hexdump", "%s: %s", op, textErrText(err))
-			return 1
-		}
-		defer r.Close()
-		readers = append(readers, r)
-	}
-	src := io.MultiReader(readers...)
-	if skip > 0 {
-		io.CopyN(io.Discard, src, skip)
-	}
-	if limit >= 0 {
-		src = io.LimitReader(src, limit)
-	}
+	defer closeAll()
 	out := bufio.NewWriter(env.Stdout)
 	defer out.Flush()
 	br := bufio.NewReader(src)

@@ -109,26 +109,11 @@ func od(ctx context.Context, env *Env, args []string) int {
 	if len(types) == 0 {
 		types = []odType{{'o', 2}}
 	}
-	if len(ops) == 0 {
-		ops = []string{"-"}
+	src, closeAll, ok := dumpInput(ctx, env, "od", ops, skip, limit)
+	if !ok {
+		return 1
 	}
-	var readers []io.Reader
-	for _, op := range ops {
-		r, err := openInput(ctx, env, op)
-		if err != nil {
-			env.Errorf("od", "%s: %s", op, textErrText(err))
-			return 1
-		}
-		defer r.Close()
-		readers = append(readers, r)
-	}
-	src := io.MultiReader(readers...)
-	if skip > 0 {
-		io.CopyN(io.Discard, src, skip)
-	}
-	if limit >= 0 {
-		src = io.LimitReader(src, limit)
-	}
+	defer closeAll()
 	out := bufio.NewWriter(env.Stdout)
 	defer out.Flush()
 	addr := func(off int64) string {
@@ -251,4 +236,39 @@ func odLine(out *bufio.Writer, line []byte, t odType) {
 			fmt.Fprintf(out, " %*d", w, sv)
 		}
 	}
+}
+
+// dumpInput opens the files ops ("-" when none) as one stream for od and
+// hexdump, skips its first skip bytes and, when limit is not negative,
+// ends it after limit more. closeAll closes the files. It reports a file
+// that cannot be opened and returns ok false.
+func dumpInput(ctx context.Context, env *Env, cmd string, ops []string, skip, limit int64) (src io.Reader, closeAll func(), ok bool) {
+	if len(ops) == 0 {
+		ops = []string{"-"}
+	}
+	var readers []io.Reader
+	var closers []io.Closer
+	closeAll = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i].Close()
+		}
+	}
+	for _, op := range ops {
+		r, err := openInput(ctx, env, op)
+		if err != nil {
+			env.Errorf(cmd, "%s: %s", op, textErrText(err))
+			closeAll()
+			return nil, nil, false
+		}
+		closers = append(closers, r)
+		readers = append(readers, r)
+	}
+	src = io.MultiReader(readers...)
+	if skip > 0 {
+		io.CopyN(io.Discard, src, skip)
+	}
+	if limit >= 0 {
+		src = io.LimitReader(src, limit)
+	}
+	return src, closeAll, true
 }
