@@ -849,18 +849,11 @@ func findPrintf(f *findRun, format string, e *findEntry) string {
 			b.WriteByte(c)
 			continue
 		}
-		j := i + 1
-		for j < len(format) && strings.IndexByte("-+ #0", format[j]) >= 0 {
-			j++
-		}
-		for j < len(format) && (format[j] >= '0' && format[j] <= '9' || format[j] == '.') {
-			j++
-		}
-		if j >= len(format) {
+		spec, j, ok := fmtDirective(format, i)
+		if !ok {
 			b.WriteString(format[i:])
 			break
 		}
-		spec := format[i+1 : j]
 		verb := format[j]
 		i = j
 		var val string
@@ -937,17 +930,7 @@ func findPrintf(f *findRun, format string, e *findEntry) string {
 			b.WriteString(val)
 			continue
 		}
-		if spec == "" {
-			b.WriteString(val)
-			continue
-		}
-		if numeric {
-			if n, err := strconv.ParseInt(val, 10, 64); err == nil {
-				b.WriteString(fmt.Sprintf("%"+spec+"d", n))
-				continue
-			}
-		}
-		b.WriteString(fmt.Sprintf("%"+spec+"s", val))
+		fmtPad(&b, spec, val, numeric)
 	}
 	return b.String()
 }

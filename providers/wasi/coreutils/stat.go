@@ -164,19 +164,11 @@ func statFormat(format string, s statFile) string {
 			b.WriteByte(c)
 			continue
 		}
-		// Flags and width, as printf takes them.
-		j := i + 1
-		for j < len(format) && strings.IndexByte("-+ #0", format[j]) >= 0 {
-			j++
-		}
-		for j < len(format) && (format[j] >= '0' && format[j] <= '9' || format[j] == '.') {
-			j++
-		}
-		if j >= len(format) {
+		spec, j, ok := fmtDirective(format, i)
+		if !ok {
 			b.WriteString(format[i:])
 			break
 		}
-		spec := format[i+1 : j]
 		verb := format[j]
 		i = j
 		val, numeric := statField(verb, s)
@@ -184,17 +176,7 @@ func statFormat(format string, s statFile) string {
 			b.WriteByte('%')
 			continue
 		}
-		if spec == "" {
-			b.WriteString(val)
-			continue
-		}
-		if numeric {
-			if n, err := strconv.ParseInt(val, 10, 64); err == nil {
-				b.WriteString(fmt.Sprintf("%"+spec+"d", n))
-				continue
-			}
-		}
-		b.WriteString(fmt.Sprintf("%"+spec+"s", val))
+		fmtPad(&b, spec, val, numeric)
 	}
 	return b.String()
 }
@@ -319,4 +301,38 @@ func fileUnescape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// fmtDirective scans the printf-style flags and width of the %-directive
+// that starts at format[i]: spec is the text between the '%' and the verb,
+// and j is the index of the verb. ok is false when format ends before a
+// verb.
+func fmtDirective(format string, i int) (spec string, j int, ok bool) {
+	j = i + 1
+	for j < len(format) && strings.IndexByte("-+ #0", format[j]) >= 0 {
+		j++
+	}
+	for j < len(format) && (format[j] >= '0' && format[j] <= '9' || format[j] == '.') {
+		j++
+	}
+	if j >= len(format) {
+		return "", j, false
+	}
+	return format[i+1 : j], j, true
+}
+
+// fmtPad writes val to b as the flags and width in spec say: as an integer
+// when numeric is set and val is one, else as a string.
+func fmtPad(b *strings.Builder, spec, val string, numeric bool) {
+	if spec == "" {
+		b.WriteString(val)
+		return
+	}
+	if numeric {
+		if n, err := strconv.ParseInt(val, 10, 64); err == nil {
+			b.WriteString(fmt.Sprintf("%"+spec+"d", n))
+			return
+		}
+	}
+	b.WriteString(fmt.Sprintf("%"+spec+"s", val))
 }
