@@ -33,6 +33,10 @@ type Runtime struct {
 	host    *host.Host // nil without WithWASI
 	plugins *pluginState
 	nextID  atomic.Uint64
+	// layers keeps the wasi provider's snapshots in memory; templates maps
+	// a pinned manifest's key to the snapshot of its materialized entries.
+	layers    *memLayers
+	templates sync.Map // string -> providers.SnapshotRef
 
 	mu       sync.Mutex
 	closed   bool
@@ -127,7 +131,10 @@ func New(opts ...Option) (*Runtime, error) {
 			return nil, providers.NewError(providers.CodeSessionCreateError, "new", "", err)
 		}
 		rt.host = h
-		rt.cfg.providers[wasi.Name] = wasi.New(append([]wasi.Option{wasi.WithHost(h)}, rt.cfg.wasi...)...)
+		// The in-memory snapshot store comes first, so that an option of
+		// the program's own (WithSnapshotStore) replaces it.
+		rt.layers = newMemLayers()
+		rt.cfg.providers[wasi.Name] = wasi.New(append([]wasi.Option{wasi.WithHost(h), wasi.WithSnapshotStore(rt.layers)}, rt.cfg.wasi...)...)
 	}
 	if err := rt.startPlugins(context.Background()); err != nil {
 		if rt.host != nil {
@@ -182,17 +189,9 @@ func (rt *Runtime) Create(ctx context.Context, provider string, spec providers.S
 	if closed {
 		return nil, &providers.Error{Code: providers.CodeSessionClosed, Op: "create", Message: "runtime closed"}
 	}
-	raw, err := p.Create(ctx, spec)
+	raw, err := rt.createRaw(ctx, provider, p, spec, cc, mopts)
 	if err != nil {
 		return nil, err
-	}
-	if cc.manifest != nil {
-		// Entries are the session creator's configuration: they are written
-		// before, and outside of, the session's policies.
-		if err := manifest.Materialize(ctx, cc.manifest, raw, mopts...); err != nil {
-			raw.Close(context.WithoutCancel(ctx))
-			return nil, err
-		}
 	}
 	ps := raw
 	if len(policies) > 0 {
@@ -208,6 +207,44 @@ func (rt *Runtime) Create(ctx context.Context, provider string, spec providers.S
 	rt.sessions[s] = struct{}{}
 	rt.mu.Unlock()
 	return s, nil
+}
+
+// createRaw creates the provider's session and materializes the manifest
+// into it. Entries are the session creator's configuration: they are written
+// before, and outside of, the session's policies.
+//
+// For the wasi provider, a pinned manifest (see pinnedKey) is materialized
+// once per Runtime: the workspace it produced is kept as a committed layer,
+// and later sessions from the same manifest start on it, sharing it
+// read-only instead of copying the entries again.
+func (rt *Runtime) createRaw(ctx context.Context, name string, p providers.Provider, spec providers.SessionSpec, cc *createConfig, mopts []manifest.Option) (providers.Session, error) {
+	var key string
+	restorer, _ := p.(providers.Restorer)
+	if cc.manifest != nil && name == wasi.Name && rt.layers != nil && restorer != nil {
+		key = pinnedKey(cc.manifest)
+	}
+	if key != "" {
+		if ref, ok := rt.templates.Load(key); ok {
+			if s, err := restorer.Restore(ctx, ref.(providers.SnapshotRef), spec); err == nil {
+				return s, nil
+			}
+			rt.templates.Delete(key) // e.g. a program's own store forgot it
+		}
+	}
+	raw, err := p.Create(ctx, spec)
+	if err != nil || cc.manifest == nil {
+		return raw, err
+	}
+	if err := manifest.Materialize(ctx, cc.manifest, raw, mopts...); err != nil {
+		raw.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if sn, ok := raw.(providers.Snapshotter); ok && key != "" {
+		if ref, err := sn.Snapshot(ctx); err == nil {
+			rt.templates.Store(key, ref)
+		}
+	}
+	return raw, nil
 }
 
 // Close closes every open session and the Runtime. Create fails afterwards.
