@@ -4,6 +4,8 @@
 #   C:              sdk-plugins/c/examples/*        (clang --target=wasm32-wasi)
 #   AssemblyScript: sdk-plugins/assemblyscript/examples/*  (asc)
 # CI runs it and fails when a committed fixture differs from a fresh build.
+# go-memsandbox.wasm is built but not committed: it embeds the wasi provider,
+# so it changes with every change there; the tests build it from source.
 # Usage: testdata/plugins/build.sh [go|c|as]...
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
