@@ -111,72 +111,49 @@ func cut(ctx context.Context, env *Env, args []string) int {
 			outDelim = delim
 		}
 	}
-	if len(ops) == 0 {
-		ops = []string{"-"}
-	}
 	out := bufio.NewWriter(env.Stdout)
 	defer out.Flush()
-	status := 0
-	for _, op := range ops {
-		r, err := openInput(ctx, env, op)
-		if err != nil {
-			out.Flush()
-			env.Errorf("cut", "%s: %s", op, textErrText(err))
-			status = 1
-			continue
-		}
-		lr := newLineReader(r)
-		for {
-			if outFailed(out) {
-				break
-			}
-			line, _, ok, err := lr.next()
-			if err != nil || !ok {
-				break
-			}
-			if mode == "f" {
-				if !strings.Contains(line, delim) {
-					if !onlyDelim {
-						out.WriteString(line)
-						out.WriteByte('\n')
-					}
-					continue
+	return readLines(ctx, env, "cut", "", ops, out, true, func(line string, _ bool) {
+		if mode == "f" {
+			if !strings.Contains(line, delim) {
+				if !onlyDelim {
+					out.WriteString(line)
+					out.WriteByte('\n')
 				}
-				fields := strings.Split(line, delim)
-				first := true
-				for i, f := range fields {
-					if cutSelected(rs, i+1, complement) {
-						if !first {
-							out.WriteString(outDelim)
-						}
-						out.WriteString(f)
-						first = false
-					}
-				}
-				out.WriteByte('\n')
-				continue
+				return
 			}
-			// GNU cut counts -c in bytes, like -b.
-			units := make([]string, 0, len(line))
-			for i := 0; i < len(line); i++ {
-				units = append(units, line[i:i+1])
-			}
-			prevSel := false
-			for i, u := range units {
-				sel := cutSelected(rs, i+1, complement)
-				if sel {
-					if haveOutDelim && !prevSel && i > 0 && cutAnyBefore(rs, i, complement) {
+			fields := strings.Split(line, delim)
+			first := true
+			for i, f := range fields {
+				if cutSelected(rs, i+1, complement) {
+					if !first {
 						out.WriteString(outDelim)
 					}
-					out.WriteString(u)
+					out.WriteString(f)
+					first = false
 				}
-				prevSel = sel
 			}
 			out.WriteByte('\n')
+			return
 		}
-		r.Close()
-	}
-	return status
+		// GNU cut counts -c in bytes, like -b.
+		units := make([]string, 0, len(line))
+		for i := 0; i < len(line); i++ {
+			units = append(units, line[i:i+1])
+		}
+		prevSel := false
+		for i, u := range units {
+			sel := cutSelected(rs, i+1, complement)
+			if sel {
+				if haveOutDelim && !prevSel && i > 0 && cutAnyBefore(rs, i, complement) {
+					out.WriteString(outDelim)
+				}
+				out.WriteString(u)
+			}
+			prevSel = sel
+		}
+		out.WriteByte('\n')
+	})
 }
 
 func cutAnyBefore(rs []cutRange, i int, complement bool) bool {

@@ -153,35 +153,3 @@ func unexpand(ctx context.Context, env *Env, args []string) int {
 		}
 	})
 }
-
-// eachLine applies f to every line of the operands, keeping terminators.
-func eachLine(ctx context.Context, env *Env, name string, ops []string, f func(out *bufio.Writer, line string)) int {
-	out := bufio.NewWriter(env.Stdout)
-	defer out.Flush()
-	status := 0
-	for _, op := range ops {
-		r, err := openInput(ctx, env, op)
-		if err != nil {
-			out.Flush()
-			env.Errorf(name, "%s: %s", op, textErrText(err))
-			status = 1
-			continue
-		}
-		lr := newLineReader(r)
-		for {
-			if outFailed(out) {
-				break
-			}
-			line, hasNL, ok, _ := lr.next()
-			if !ok {
-				break
-			}
-			f(out, line)
-			if hasNL {
-				out.WriteByte('\n')
-			}
-		}
-		r.Close()
-	}
-	return status
-}

@@ -35,37 +35,9 @@ func fold(ctx context.Context, env *Env, args []string) int {
 			bytesMode = true
 		}
 	}
-	if len(ops) == 0 {
-		ops = []string{"-"}
-	}
-	out := bufio.NewWriter(env.Stdout)
-	defer out.Flush()
-	status := 0
-	for _, op := range ops {
-		r, err := openInput(ctx, env, op)
-		if err != nil {
-			out.Flush()
-			env.Errorf("fold", "%s: %s", op, textErrText(err))
-			status = 1
-			continue
-		}
-		lr := newLineReader(r)
-		for {
-			if outFailed(out) {
-				break
-			}
-			line, hasNL, ok, _ := lr.next()
-			if !ok {
-				break
-			}
-			foldLine(out, line, width, spaces, bytesMode)
-			if hasNL {
-				out.WriteByte('\n')
-			}
-		}
-		r.Close()
-	}
-	return status
+	return eachLine(ctx, env, "fold", ops, func(out *bufio.Writer, line string) {
+		foldLine(out, line, width, spaces, bytesMode)
+	})
 }
 
 func foldAdvance(col int, c byte, bytesMode bool) int {

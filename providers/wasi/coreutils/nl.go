@@ -67,60 +67,37 @@ func nl(ctx context.Context, env *Env, args []string) int {
 			format = o.val
 		}
 	}
-	if len(ops) == 0 {
-		ops = []string{"-"}
-	}
 	out := bufio.NewWriter(env.Stdout)
 	defer out.Flush()
 	num := start
-	status := 0
-	for _, op := range ops {
-		r, err := openInput(ctx, env, op)
-		if err != nil {
-			out.Flush()
-			env.Errorf("nl", "%s: %s", op, textErrText(err))
-			status = 1
-			continue
+	return readLines(ctx, env, "nl", "", ops, out, false, func(line string, hasNL bool) {
+		number := false
+		switch style {
+		case "a":
+			number = true
+		case "t":
+			number = line != ""
+		case "p":
+			number = re.MatchString(line)
 		}
-		lr := newLineReader(r)
-		for {
-			if outFailed(out) {
-				break
+		if number {
+			switch format {
+			case "ln":
+				fmt.Fprintf(out, "%-*d", width, num)
+			case "rz":
+				fmt.Fprintf(out, "%0*d", width, num)
+			default:
+				fmt.Fprintf(out, "%*d", width, num)
 			}
-			line, hasNL, ok, _ := lr.next()
-			if !ok {
-				break
-			}
-			number := false
-			switch style {
-			case "a":
-				number = true
-			case "t":
-				number = line != ""
-			case "p":
-				number = re.MatchString(line)
-			}
-			if number {
-				switch format {
-				case "ln":
-					fmt.Fprintf(out, "%-*d", width, num)
-				case "rz":
-					fmt.Fprintf(out, "%0*d", width, num)
-				default:
-					fmt.Fprintf(out, "%*d", width, num)
-				}
-				out.WriteString(sep)
-				num += incr
-			} else {
-				out.WriteString(strings.Repeat(" ", width))
-				out.WriteString(sep)
-			}
-			out.WriteString(line)
-			if hasNL {
-				out.WriteByte('\n')
-			}
+			out.WriteString(sep)
+			num += incr
+		} else {
+			out.WriteString(strings.Repeat(" ", width))
+			out.WriteString(sep)
 		}
-		r.Close()
-	}
-	return status
+		out.WriteString(line)
+		if hasNL {
+			out.WriteByte('\n')
+		}
+	})
 }
