@@ -244,64 +244,7 @@ func statField(verb byte, s statFile) (string, bool) {
 
 // fileUnescape expands backslash escapes (\n \t \\ \0 \a \b \f \r \v \NNN
 // octal, \xHH) as printf-like options do.
-func fileUnescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'r':
-			b.WriteByte('\r')
-		case 'a':
-			b.WriteByte('\a')
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'v':
-			b.WriteByte('\v')
-		case '\\':
-			b.WriteByte('\\')
-		case '"':
-			b.WriteByte('"')
-		case 'x':
-			j := i + 1
-			for j < len(s) && j < i+3 && strings.IndexByte("0123456789abcdefABCDEF", s[j]) >= 0 {
-				j++
-			}
-			if j == i+1 {
-				b.WriteString(`\x`)
-				continue
-			}
-			v, _ := strconv.ParseUint(s[i+1:j], 16, 8)
-			b.WriteByte(byte(v))
-			i = j - 1
-		case '0', '1', '2', '3', '4', '5', '6', '7':
-			j := i
-			for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
-				j++
-			}
-			v, _ := strconv.ParseUint(s[i:j], 8, 16)
-			b.WriteByte(byte(v))
-			i = j - 1
-		default:
-			b.WriteByte('\\')
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
+func fileUnescape(s string) string { return unescape(s, true) }
 
 // fmtDirective scans the printf-style flags and width of the %-directive
 // that starts at format[i]: spec is the text between the '%' and the verb,

@@ -262,7 +262,13 @@ func usageErr(env *Env, name string, err error, status int) int {
 
 // unescapeC interprets the backslash escapes \n \t \\ \a \b \f \r \v \0NNN
 // and \NNN in s.
-func unescapeC(s string) string {
+func unescapeC(s string) string { return unescape(s, false) }
+
+// unescape interprets the backslash escapes \n \t \\ \a \b \f \r \v and
+// octal \NNN (at most three digits, \0 included) in s; with hexQuote it
+// also takes \xHH (one or two hex digits; a bare \x stays as is) and \".
+// Other escapes are kept with their backslash.
+func unescape(s string, hexQuote bool) string {
 	if !strings.Contains(s, `\`) {
 		return s
 	}
@@ -300,6 +306,28 @@ func unescapeC(s string) string {
 			}
 			i--
 			b.WriteByte(byte(n))
+		case '"':
+			if !hexQuote {
+				b.WriteString(`\"`)
+				break
+			}
+			b.WriteByte('"')
+		case 'x':
+			if !hexQuote {
+				b.WriteString(`\x`)
+				break
+			}
+			j := i + 1
+			for j < len(s) && j < i+3 && strings.IndexByte("0123456789abcdefABCDEF", s[j]) >= 0 {
+				j++
+			}
+			if j == i+1 {
+				b.WriteString(`\x`)
+				continue
+			}
+			v, _ := strconv.ParseUint(s[i+1:j], 16, 8)
+			b.WriteByte(byte(v))
+			i = j - 1
 		default:
 			b.WriteByte('\\')
 			b.WriteByte(s[i])
