@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -48,30 +47,8 @@ func hexdump(ctx context.Context, env *Env, args []string) int {
 	defer closeAll()
 	out := bufio.NewWriter(env.Stdout)
 	defer out.Flush()
-	br := bufio.NewReader(src)
-	buf := make([]byte, 16)
-	off := skip
-	var prev []byte
-	starred := false
-	for {
-		if outFailed(out) {
-			return 1
-		}
-		n, err := io.ReadFull(br, buf)
-		if n == 0 {
-			break
-		}
-		line := buf[:n]
-		if n == 16 && prev != nil && string(prev) == string(line) {
-			if !starred {
-				out.WriteString("*\n")
-				starred = true
-			}
-			off += int64(n)
-			continue
-		}
-		starred = false
-		prev = append(prev[:0], line...)
+	off, ok := dumpBlocks(src, out, 16, skip, false, func(off int64, line []byte) {
+		n := len(line)
 		if canonical {
 			fmt.Fprintf(out, "%08x  ", off)
 			for i := 0; i < 16; i++ {
@@ -107,10 +84,9 @@ func hexdump(ctx context.Context, env *Env, args []string) int {
 			}
 			out.WriteByte('\n')
 		}
-		off += int64(n)
-		if err != nil {
-			break
-		}
+	})
+	if !ok {
+		return 1
 	}
 	if canonical {
 		fmt.Fprintf(out, "%08x\n", off)

@@ -127,30 +127,7 @@ func od(ctx context.Context, env *Env, args []string) int {
 		}
 		return fmt.Sprintf("%07o", off)
 	}
-	br := bufio.NewReader(src)
-	buf := make([]byte, width)
-	off := skip
-	var prev []byte
-	starred := false
-	for {
-		if outFailed(out) {
-			return 1
-		}
-		n, err := io.ReadFull(br, buf)
-		if n == 0 {
-			break
-		}
-		line := buf[:n]
-		if !dups && n == width && prev != nil && string(prev) == string(line) {
-			if !starred {
-				out.WriteString("*\n")
-				starred = true
-			}
-			off += int64(n)
-			continue
-		}
-		starred = false
-		prev = append(prev[:0], line...)
+	off, ok := dumpBlocks(src, out, width, skip, dups, func(off int64, line []byte) {
 		for ti, t := range types {
 			if ti == 0 {
 				out.WriteString(addr(off))
@@ -160,10 +137,9 @@ func od(ctx context.Context, env *Env, args []string) int {
 			odLine(out, line, t)
 			out.WriteByte('\n')
 		}
-		off += int64(n)
-		if err != nil {
-			break
-		}
+	})
+	if !ok {
+		return 1
 	}
 	if radix != 'n' {
 		out.WriteString(addr(off) + "\n")
@@ -271,4 +247,43 @@ func dumpInput(ctx context.Context, env *Env, cmd string, ops []string, skip, li
 		src = io.LimitReader(src, limit)
 	}
 	return src, closeAll, true
+}
+
+// dumpBlocks reads src in blocks of width bytes (the last may be shorter)
+// and calls fn with each block and its offset, counted from skip. Unless
+// all is set, a run of full blocks equal to the one before is shown as one
+// "*" line instead. It returns the offset after the input, or ok false as
+// soon as out has failed.
+func dumpBlocks(src io.Reader, out *bufio.Writer, width int, skip int64, all bool, fn func(off int64, line []byte)) (end int64, ok bool) {
+	br := bufio.NewReader(src)
+	buf := make([]byte, width)
+	off := skip
+	var prev []byte
+	starred := false
+	for {
+		if outFailed(out) {
+			return off, false
+		}
+		n, err := io.ReadFull(br, buf)
+		if n == 0 {
+			break
+		}
+		line := buf[:n]
+		if !all && n == width && prev != nil && string(prev) == string(line) {
+			if !starred {
+				out.WriteString("*\n")
+				starred = true
+			}
+			off += int64(n)
+			continue
+		}
+		starred = false
+		prev = append(prev[:0], line...)
+		fn(off, line)
+		off += int64(n)
+		if err != nil {
+			break
+		}
+	}
+	return off, true
 }
