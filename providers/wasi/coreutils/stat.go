@@ -114,21 +114,21 @@ func statTime(t time.Time, loc *time.Location) string {
 
 // statType is stat's %F.
 func statType(fi fs.FileInfo) string {
-	m := fi.Mode()
-	switch {
-	case m.IsDir():
+	switch findTypeChar(fi) {
+	case 'd':
 		return "directory"
-	case m&fs.ModeSymlink != 0:
+	case 'l':
 		return "symbolic link"
-	case m&fs.ModeNamedPipe != 0:
+	case 'p':
 		return "fifo"
-	case m&fs.ModeSocket != 0:
+	case 's':
 		return "socket"
-	case m&fs.ModeCharDevice != 0:
+	case 'c':
 		return "character special file"
-	case m&fs.ModeDevice != 0:
+	case 'b':
 		return "block special file"
-	case fi.Size() == 0:
+	}
+	if fi.Size() == 0 {
 		return "regular empty file"
 	}
 	return "regular file"
