@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"io/fs"
 	"path"
 	"strings"
 )
@@ -61,4 +62,36 @@ func WorkspacePath(root, p string) (string, error) {
 		return "", &Error{Code: CodePathEscape, Op: "path", Target: p, Message: "path leaves the workspace root"}
 	}
 	return rel, nil
+}
+
+// UnixMode returns the permission bits of m in Unix numbering, with setuid
+// 04000, setgid 02000 and sticky 01000, as tar headers and chmod use them.
+func UnixMode(m fs.FileMode) uint32 {
+	u := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		u |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		u |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		u |= 0o1000
+	}
+	return u
+}
+
+// ModeFromUnix converts Unix permission bits (as UnixMode returns them) to
+// an fs.FileMode.
+func ModeFromUnix(u uint32) fs.FileMode {
+	m := fs.FileMode(u & 0o777)
+	if u&0o4000 != 0 {
+		m |= fs.ModeSetuid
+	}
+	if u&0o2000 != 0 {
+		m |= fs.ModeSetgid
+	}
+	if u&0o1000 != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
 }

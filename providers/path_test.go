@@ -2,6 +2,7 @@ package providers
 
 import (
 	"errors"
+	"io/fs"
 	"path"
 	"strings"
 	"testing"
@@ -74,4 +75,25 @@ func FuzzWorkspacePath(f *testing.F) {
 			t.Fatalf("WorkspacePath(%q, %q) = %q escapes to %q", root, p, rel, joined)
 		}
 	})
+}
+
+func TestUnixMode(t *testing.T) {
+	tests := []struct {
+		m fs.FileMode
+		u uint32
+	}{
+		{0o644, 0o644},
+		{0o755 | fs.ModeSetuid, 0o4755},
+		{0o750 | fs.ModeSetgid, 0o2750},
+		{0o777 | fs.ModeSticky, 0o1777},
+		{0o700 | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky, 0o7700},
+	}
+	for _, tt := range tests {
+		if got := UnixMode(tt.m | fs.ModeDir); got != tt.u {
+			t.Errorf("UnixMode(%v) = %o, want %o", tt.m, got, tt.u)
+		}
+		if got := ModeFromUnix(tt.u); got != tt.m {
+			t.Errorf("ModeFromUnix(%o) = %v, want %v", tt.u, got, tt.m)
+		}
+	}
 }

@@ -187,36 +187,6 @@ func readDirNames(fsys afero.Fs, dir string) ([]string, error) {
 	return names, nil
 }
 
-// tarMode converts permission and special bits to tar's mode bits.
-func tarMode(m fs.FileMode) int64 {
-	mode := int64(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		mode |= 0o4000
-	}
-	if m&fs.ModeSetgid != 0 {
-		mode |= 0o2000
-	}
-	if m&fs.ModeSticky != 0 {
-		mode |= 0o1000
-	}
-	return mode
-}
-
-// fileMode converts tar's mode bits to permission and special bits.
-func fileMode(mode int64) fs.FileMode {
-	m := fs.FileMode(mode & 0o777)
-	if mode&0o4000 != 0 {
-		m |= fs.ModeSetuid
-	}
-	if mode&0o2000 != 0 {
-		m |= fs.ModeSetgid
-	}
-	if mode&0o1000 != 0 {
-		m |= fs.ModeSticky
-	}
-	return m
-}
-
 // writeTree writes the members under root of fsys to tw, in canonical
 // order. When mirror is not nil every member is also created in mirror at
 // the same path, so one pass both serialises and copies a layer. A layer
@@ -254,7 +224,7 @@ func writeTree(ctx context.Context, fsys afero.Fs, root string, tw *tar.Writer, 
 			m := fi.Mode()
 			h := &tar.Header{
 				Name:    crel,
-				Mode:    tarMode(m),
+				Mode:    int64(providers.UnixMode(m)),
 				ModTime: fi.ModTime(),
 				Format:  tar.FormatPAX,
 			}
@@ -675,7 +645,7 @@ func (x *extractor) member(tr *tar.Reader, h *tar.Header) error {
 	if err != nil {
 		return err
 	}
-	mode := fileMode(h.Mode)
+	mode := providers.ModeFromUnix(uint32(h.Mode))
 	if rel == "" {
 		if h.Typeflag == tar.TypeDir {
 			return nil // the root itself

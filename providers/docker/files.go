@@ -270,7 +270,7 @@ func (s *session) WriteFile(ctx context.Context, p string, r io.Reader, mode fs.
 				return err
 			}
 		}
-		hdr := &tar.Header{Typeflag: tar.TypeReg, Name: path.Join(names...), Mode: tarMode(mode), Size: size, ModTime: now, Format: tar.FormatPAX}
+		hdr := &tar.Header{Typeflag: tar.TypeReg, Name: path.Join(names...), Mode: int64(providers.UnixMode(mode)), Size: size, ModTime: now, Format: tar.FormatPAX}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
 		}
@@ -348,21 +348,6 @@ func (p *Provider) sized(r io.Reader) (io.Reader, int64, func(), error) {
 		return nil, 0, nop, err
 	}
 	return f, int64(n) + rest, cleanup, nil
-}
-
-// tarMode converts permission and special bits to tar's mode bits.
-func tarMode(m fs.FileMode) int64 {
-	mode := int64(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		mode |= 0o4000
-	}
-	if m&fs.ModeSetgid != 0 {
-		mode |= 0o2000
-	}
-	if m&fs.ModeSticky != 0 {
-		mode |= 0o1000
-	}
-	return mode
 }
 
 // List returns the entries of a workspace directory, sorted by name. The

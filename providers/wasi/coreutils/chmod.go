@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+
+	"github.com/wsbx/wsbx/providers"
 )
 
 // fileUmask is the sandbox's umask.
@@ -150,7 +152,7 @@ func cmdChmod(ctx context.Context, env *Env, args []string) int {
 			env.Errorf(args[0], "failed to get attributes of %s: %s", fileQuote(ref), errText(err))
 			return 1
 		}
-		mode = strconv.FormatUint(uint64(fileUnixMode(fi.Mode())), 8)
+		mode = strconv.FormatUint(uint64(providers.UnixMode(fi.Mode())), 8)
 	} else if mode == "" {
 		if len(ops) == 0 {
 			env.Errorf(args[0], "missing operand")
@@ -174,9 +176,9 @@ func cmdChmod(ctx context.Context, env *Env, args []string) int {
 		if fileIsLink(fi) {
 			return
 		}
-		old := fileUnixMode(fi.Mode())
+		old := providers.UnixMode(fi.Mode())
 		nu, _ := chmodApply(mode, old, fi.IsDir())
-		if err := env.FS.Chmod(p, fileGoMode(nu)|fi.Mode().Type()); err != nil {
+		if err := env.FS.Chmod(p, providers.ModeFromUnix(nu)|fi.Mode().Type()); err != nil {
 			if !f.has("f") {
 				env.Errorf(args[0], "changing permissions of %s: %s", fileQuote(name), errText(err))
 			}
@@ -185,10 +187,10 @@ func cmdChmod(ctx context.Context, env *Env, args []string) int {
 		}
 		if f.has("v") || f.has("c") && old != nu {
 			if old == nu {
-				fmt.Fprintf(env.Stdout, "mode of %s retained as %04o (%s)\n", fileQuote(name), nu, fileModeString(fileGoMode(nu) | fi.Mode().Type())[1:])
+				fmt.Fprintf(env.Stdout, "mode of %s retained as %04o (%s)\n", fileQuote(name), nu, fileModeString(providers.ModeFromUnix(nu) | fi.Mode().Type())[1:])
 			} else {
 				fmt.Fprintf(env.Stdout, "mode of %s changed from %04o (%s) to %04o (%s)\n", fileQuote(name), old,
-					fileModeString(fileGoMode(old))[1:], nu, fileModeString(fileGoMode(nu))[1:])
+					fileModeString(providers.ModeFromUnix(old))[1:], nu, fileModeString(providers.ModeFromUnix(nu))[1:])
 			}
 		}
 	}

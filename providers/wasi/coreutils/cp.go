@@ -7,6 +7,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/wsbx/wsbx/providers"
 )
 
 // cpRun is one cp (or mv fallback) invocation.
@@ -152,7 +154,7 @@ func (c *cpRun) copy(srcName, src string, fi fs.FileInfo, dstName, dst string) {
 			mode &^= fileUmask
 		}
 		if !exists || c.preserve {
-			c.env.FS.Chmod(dst, fileGoMode(fileUnixMode(fi.Mode()))&^fs.ModePerm|mode|fs.ModeDir)
+			c.env.FS.Chmod(dst, providers.ModeFromUnix(providers.UnixMode(fi.Mode()))&^fs.ModePerm|mode|fs.ModeDir)
 		}
 		if c.preserve {
 			c.env.FS.Chtimes(dst, fi.ModTime(), fi.ModTime())
@@ -214,7 +216,7 @@ func (c *cpRun) copy(srcName, src string, fi fs.FileInfo, dstName, dst string) {
 		fmt.Fprintf(c.env.Stdout, "%s -> %s\n", fileQuote(srcName), fileQuote(dstName))
 	}
 	if c.preserve && !fileIsLink(fi) {
-		c.env.FS.Chmod(dst, fileGoMode(fileUnixMode(fi.Mode())))
+		c.env.FS.Chmod(dst, providers.ModeFromUnix(providers.UnixMode(fi.Mode())))
 		c.env.FS.Chtimes(dst, fi.ModTime(), fi.ModTime())
 	}
 }

@@ -155,37 +155,6 @@ func fileModeString(m fs.FileMode) string {
 	return string(b[:])
 }
 
-// fileUnixMode returns the permission bits of m in Unix numbering
-// (setuid 04000, setgid 02000, sticky 01000).
-func fileUnixMode(m fs.FileMode) uint32 {
-	u := uint32(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		u |= 0o4000
-	}
-	if m&fs.ModeSetgid != 0 {
-		u |= 0o2000
-	}
-	if m&fs.ModeSticky != 0 {
-		u |= 0o1000
-	}
-	return u
-}
-
-// fileGoMode converts Unix permission bits to an fs.FileMode.
-func fileGoMode(u uint32) fs.FileMode {
-	m := fs.FileMode(u & 0o777)
-	if u&0o4000 != 0 {
-		m |= fs.ModeSetuid
-	}
-	if u&0o2000 != 0 {
-		m |= fs.ModeSetgid
-	}
-	if u&0o1000 != 0 {
-		m |= fs.ModeSticky
-	}
-	return m
-}
-
 // fileLocation is the time zone of the sandbox: always UTC. (Loading TZ
 // from the zone database would read host files.)
 func fileLocation(*Env) *time.Location { return time.UTC }

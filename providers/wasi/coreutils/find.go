@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wsbx/wsbx/providers"
 )
 
 // findEntry is one file find visits.
@@ -574,7 +576,7 @@ func (p *findParser) parsePrimary() (findExpr, error) {
 			return nil, &findError{fmt.Sprintf("invalid mode %s", fileQuote(v))}
 		}
 		return func(f *findRun, e *findEntry) bool {
-			m := fileUnixMode(e.fi.Mode())
+			m := providers.UnixMode(e.fi.Mode())
 			switch kind {
 			case '-':
 				return m&want == want
@@ -622,7 +624,7 @@ func (p *findParser) parsePrimary() (findExpr, error) {
 		return func(*findRun, *findEntry) bool { return false }, nil
 	case "-readable", "-writable", "-executable":
 		bit := map[string]uint32{"-readable": 0o444, "-writable": 0o222, "-executable": 0o111}[tok]
-		return func(f *findRun, e *findEntry) bool { return fileUnixMode(e.fi.Mode())&bit != 0 }, nil
+		return func(f *findRun, e *findEntry) bool { return providers.UnixMode(e.fi.Mode())&bit != 0 }, nil
 	case "-samefile":
 		v, err := p.arg(tok)
 		if err != nil {
@@ -888,7 +890,7 @@ func findPrintf(f *findRun, format string, e *findEntry) string {
 		case 'b':
 			val, numeric = strconv.FormatInt(statBlocks(e.fi), 10), true
 		case 'm':
-			val = strconv.FormatUint(uint64(fileUnixMode(e.fi.Mode())), 8)
+			val = strconv.FormatUint(uint64(providers.UnixMode(e.fi.Mode())), 8)
 		case 'M':
 			val = fileModeString(e.fi.Mode())
 		case 'y':

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+
+	"github.com/wsbx/wsbx/providers"
 )
 
 // cmdMkdir is mkdir: make directories (-p parents, -m mode, -v verbose).
@@ -28,7 +30,7 @@ func cmdMkdir(ctx context.Context, env *Env, args []string) int {
 			env.Errorf(args[0], "invalid mode %s", fileQuote(m))
 			return 1
 		}
-		perm = fileGoMode(u)
+		perm = providers.ModeFromUnix(u)
 	}
 	parents, verbose := f.has("p"), f.has("v")
 	status := 0

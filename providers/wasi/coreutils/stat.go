@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wsbx/wsbx/providers"
 )
 
 // statFile is what stat knows about one file.
@@ -88,7 +90,7 @@ func statDefault(s statFile) string {
 	fmt.Fprintf(&b, "  File: %s\n", name)
 	fmt.Fprintf(&b, "  Size: %-10d\tBlocks: %-10d IO Block: 4096   %s\n", s.fi.Size(), statBlocks(s.fi), statType(s.fi))
 	fmt.Fprintf(&b, "Device: %s\tInode: %-11d Links: %d\n", "0,0", statInode(s.fi), lsLinks(s.fi))
-	fmt.Fprintf(&b, "Access: (%04o/%s)  Uid: (%5d/%8s)   Gid: (%5d/%8s)\n", fileUnixMode(s.fi.Mode()), fileModeString(s.fi.Mode()),
+	fmt.Fprintf(&b, "Access: (%04o/%s)  Uid: (%5d/%8s)   Gid: (%5d/%8s)\n", providers.UnixMode(s.fi.Mode()), fileModeString(s.fi.Mode()),
 		fileUID, fileUserName, fileGID, fileGroupName)
 	t := statTime(s.fi.ModTime(), s.loc)
 	fmt.Fprintf(&b, "Access: %s\nModify: %s\nChange: %s\n Birth: -\n", t, t, t)
@@ -152,7 +154,7 @@ func statRawMode(fi fs.FileInfo) uint32 {
 	case m&fs.ModeDevice != 0:
 		t = 0o060000
 	}
-	return t | fileUnixMode(m)
+	return t | providers.UnixMode(m)
 }
 
 // statFormat expands a stat format string for one file.
@@ -197,7 +199,7 @@ func statField(verb byte, s statFile) (string, bool) {
 	case 's':
 		return strconv.FormatInt(fi.Size(), 10), true
 	case 'a':
-		return strconv.FormatUint(uint64(fileUnixMode(fi.Mode())), 8), false
+		return strconv.FormatUint(uint64(providers.UnixMode(fi.Mode())), 8), false
 	case 'A':
 		return fileModeString(fi.Mode()), false
 	case 'F':

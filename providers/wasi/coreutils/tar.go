@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wsbx/wsbx/providers"
 )
 
 // tarRun is one tar invocation.
@@ -262,7 +264,7 @@ func (t *tarRun) add(tw *tar.Writer, p, member string, fi fs.FileInfo, archive s
 		hdr.Name += "/"
 	}
 	hdr.Uid, hdr.Gid, hdr.Uname, hdr.Gname = fileUID, fileGID, fileUserName, fileGroupName
-	hdr.Mode = int64(fileUnixMode(fi.Mode()))
+	hdr.Mode = int64(providers.UnixMode(fi.Mode()))
 	hdr.ModTime = fi.ModTime().Truncate(time.Second)
 	hdr.AccessTime, hdr.ChangeTime = time.Time{}, time.Time{}
 	hdr.Format = tar.FormatGNU
@@ -325,7 +327,7 @@ func (t *tarRun) listLine(w io.Writer, h *tar.Header, long bool) {
 		fmt.Fprintln(w, h.Name)
 		return
 	}
-	mode := fileGoMode(uint32(h.Mode) & 0o7777)
+	mode := providers.ModeFromUnix(uint32(h.Mode) & 0o7777)
 	switch h.Typeflag {
 	case tar.TypeDir:
 		mode |= fs.ModeDir
@@ -566,7 +568,7 @@ func (t *tarRun) extractOne(tr *tar.Reader, h *tar.Header, hardlinks map[string]
 			t.env.FS.Remove(p)
 		}
 	}
-	mode := fileGoMode(uint32(h.Mode) & 0o7777)
+	mode := providers.ModeFromUnix(uint32(h.Mode) & 0o7777)
 	switch h.Typeflag {
 	case tar.TypeDir:
 		if lerr == nil && !existing.IsDir() {
