@@ -193,7 +193,9 @@ func (s *Set) Load(ctx context.Context, src Source, opts Options) (*Plugin, erro
 	}
 	p.compiled = compiled
 	p.desc.Name = target // until described
-	p.pool = make(chan *extism.Plugin, 1)
+	// A provider plugin's calls are serialized (Plugin.single), so it never
+	// has more than one instance out, and its pool never holds more than one.
+	p.pool = make(chan *extism.Plugin, opts.PoolSize)
 	// Export names are fixed per module: look them up once, not per call
 	// (each wazero lookup builds a new call engine).
 	first, err := p.instance(ctx)
@@ -214,21 +216,6 @@ func (s *Set) Load(ctx context.Context, src Source, opts Options) (*Plugin, erro
 	if err := p.setDescription(out); err != nil {
 		compiled.Close(ctx)
 		return nil, pluginErr(target, abi.ExportDescribe, err)
-	}
-	pool := opts.PoolSize
-	if p.desc.Kind == abi.KindProvider {
-		pool = 1
-	}
-	// Keep the instance used by describe: it is warm.
-	old := p.pool
-	p.pool = make(chan *extism.Plugin, pool)
-	for len(old) > 0 {
-		inst := <-old
-		select {
-		case p.pool <- inst:
-		default:
-			inst.Close(ctx)
-		}
 	}
 
 	s.mu.Lock()
