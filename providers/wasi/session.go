@@ -73,6 +73,18 @@ const maxLinkHops = 40
 // path inside the workspace root, following symlinks in every component
 // (and in the last one when follow is set). A path or link that leaves the
 // root fails with CodePathEscape.
+// locate is the start of every file operation: the session's current
+// filesystem (CodeSessionClosed after Close) and p resolved in it (see
+// resolve).
+func (s *session) locate(op, p string, follow bool) (afero.Fs, string, error) {
+	fsys, err := s.filesystem(op)
+	if err != nil {
+		return nil, "", err
+	}
+	abs, err := s.resolve(fsys, op, p, follow)
+	return fsys, abs, err
+}
+
 func (s *session) resolve(fsys afero.Fs, op, p string, follow bool) (string, error) {
 	rel, err := providers.WorkspacePath(s.root, p)
 	if err != nil {
@@ -153,11 +165,7 @@ func escape(op, p string) error {
 // CodeInvalidPath, CodeSessionClosed.
 func (s *session) ReadFile(ctx context.Context, p string) (io.ReadCloser, error) {
 	const op = "read_file"
-	fsys, err := s.filesystem(op)
-	if err != nil {
-		return nil, err
-	}
-	abs, err := s.resolve(fsys, op, p, true)
+	fsys, abs, err := s.locate(op, p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -186,11 +194,7 @@ func (s *session) ReadFile(ctx context.Context, p string) (io.ReadCloser, error)
 // CodePathEscape, CodeInvalidPath, CodeWriteError, CodeSessionClosed.
 func (s *session) WriteFile(ctx context.Context, p string, r io.Reader, mode fs.FileMode) error {
 	const op = "write_file"
-	fsys, err := s.filesystem(op)
-	if err != nil {
-		return err
-	}
-	abs, err := s.resolve(fsys, op, p, true)
+	fsys, abs, err := s.locate(op, p, true)
 	if err != nil {
 		return err
 	}
@@ -245,11 +249,7 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // CodeSessionClosed.
 func (s *session) List(ctx context.Context, p string) ([]providers.FileInfo, error) {
 	const op = "list"
-	fsys, err := s.filesystem(op)
-	if err != nil {
-		return nil, err
-	}
-	abs, err := s.resolve(fsys, op, p, true)
+	fsys, abs, err := s.locate(op, p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -281,11 +281,7 @@ func (s *session) List(ctx context.Context, p string) ([]providers.FileInfo, err
 // CodeReadNotFound, CodePathEscape, CodeSessionClosed.
 func (s *session) Stat(ctx context.Context, p string) (providers.FileInfo, error) {
 	const op = "stat"
-	fsys, err := s.filesystem(op)
-	if err != nil {
-		return providers.FileInfo{}, err
-	}
-	abs, err := s.resolve(fsys, op, p, false)
+	fsys, abs, err := s.locate(op, p, false)
 	if err != nil {
 		return providers.FileInfo{}, err
 	}
@@ -330,11 +326,7 @@ func (s *session) fileInfo(fsys afero.Fs, abs, rel string, fi fs.FileInfo) provi
 // the workspace root, CodeSessionClosed.
 func (s *session) Remove(ctx context.Context, p string, recursive bool) error {
 	const op = "remove"
-	fsys, err := s.filesystem(op)
-	if err != nil {
-		return err
-	}
-	abs, err := s.resolve(fsys, op, p, false)
+	fsys, abs, err := s.locate(op, p, false)
 	if err != nil {
 		return err
 	}
@@ -363,11 +355,7 @@ func (s *session) Remove(ctx context.Context, p string, recursive bool) error {
 // CodePathEscape, CodeSessionClosed.
 func (s *session) Mkdir(ctx context.Context, p string, parents bool) error {
 	const op = "mkdir"
-	fsys, err := s.filesystem(op)
-	if err != nil {
-		return err
-	}
-	abs, err := s.resolve(fsys, op, p, true)
+	fsys, abs, err := s.locate(op, p, true)
 	if err != nil {
 		return err
 	}
