@@ -1312,24 +1312,9 @@ func (in *awkInterp) builtin(x *aBuiltin) awkVal {
 	case "toupper":
 		need(1, 1)
 		return awkStr(strings.ToUpper(argStr(0)))
-	case "int":
+	case "int", "sqrt", "exp", "log", "sin", "cos":
 		need(1, 1)
-		return awkNum(math.Trunc(argNum(0)))
-	case "sqrt":
-		need(1, 1)
-		return awkNum(math.Sqrt(argNum(0)))
-	case "exp":
-		need(1, 1)
-		return awkNum(math.Exp(argNum(0)))
-	case "log":
-		need(1, 1)
-		return awkNum(math.Log(argNum(0)))
-	case "sin":
-		need(1, 1)
-		return awkNum(math.Sin(argNum(0)))
-	case "cos":
-		need(1, 1)
-		return awkNum(math.Cos(argNum(0)))
+		return awkNum(awkMath1[x.name](argNum(0)))
 	case "atan2":
 		need(2, 2)
 		return awkNum(math.Atan2(argNum(0), argNum(1)))
@@ -1672,4 +1657,10 @@ func (in *awkInterp) closeOutput(o *awkOutput) int {
 	st := in.env.Exec(in.ctx, []string{"sh", "-c", o.cmd})
 	in.env.Stdin = saved
 	return st
+}
+
+// awkMath1 are awk's one-argument numeric builtins.
+var awkMath1 = map[string]func(float64) float64{
+	"int": math.Trunc, "sqrt": math.Sqrt, "exp": math.Exp,
+	"log": math.Log, "sin": math.Sin, "cos": math.Cos,
 }
