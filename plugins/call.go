@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"time"
 
-	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
+	"github.com/wsbx/wsbx/internal/extism"
 
 	"github.com/wsbx/wsbx/providers"
 )

@@ -9,7 +9,7 @@ import (
 	"path"
 	"strings"
 
-	extism "github.com/extism/go-sdk"
+	"github.com/wsbx/wsbx/internal/extism"
 
 	"github.com/wsbx/wsbx/plugins/abi"
 	"github.com/wsbx/wsbx/providers"

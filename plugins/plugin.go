@@ -15,8 +15,8 @@ import (
 	"sync"
 	"time"
 
-	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
+	"github.com/wsbx/wsbx/internal/extism"
 
 	"github.com/wsbx/wsbx/internal/wazerocfg"
 	"github.com/wsbx/wsbx/plugins/abi"

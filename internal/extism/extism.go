@@ -111,10 +111,16 @@ func (l LogLevel) String() string {
 
 // Plugin is used to call WASM functions
 type Plugin struct {
-	close                []func(ctx context.Context) error
-	extism               api.Module
-	mainModule           api.Module
-	modules              map[string]api.Module
+	close      []func(ctx context.Context) error
+	extism     api.Module
+	mainModule api.Module
+	modules    map[string]api.Module
+	// functions holds the api.Function of every export called so far, by
+	// module ("" is the kernel, "main" the main module) and name. wazero
+	// builds a new call engine, with its own stack, on every lookup; an
+	// instance serves one call at a time, so one handle per export is enough.
+	functions            map[moduleExport]api.Function
+	kernelMemory         api.Memory
 	Timeout              time.Duration
 	Config               map[string]string
 	Var                  map[string][]byte
@@ -145,19 +151,56 @@ func (p *Plugin) SetLogger(logger func(LogLevel, string)) {
 }
 
 func (p *Plugin) Log(level LogLevel, message string) {
+	if logEnabled(level) {
+		p.log(level, message)
+	}
+}
+
+// logEnabled reports whether messages of level are logged.
+func logEnabled(level LogLevel) bool {
 	minimumLevel := LogLevel(pluginLogLevel.Load())
 
 	// If the global log level hasn't been set, use LogLevelOff as default
 	if minimumLevel == logLevelUnset {
 		minimumLevel = LogLevelOff
 	}
+	return level >= minimumLevel
+}
 
-	if level >= minimumLevel {
-		p.log(level, message)
+// moduleExport names one exported function of one of an instance's modules.
+type moduleExport struct{ module, name string }
+
+// function returns the export name of m (the instance's module called
+// module), looked up once per instance, or nil when m has no such export.
+func (p *Plugin) function(module string, m api.Module, name string) api.Function {
+	key := moduleExport{module, name}
+	if f, ok := p.functions[key]; ok {
+		return f
 	}
+	f := m.ExportedFunction(name)
+	if f != nil {
+		if p.functions == nil {
+			p.functions = map[moduleExport]api.Function{}
+		}
+		p.functions[key] = f
+	}
+	return f
+}
+
+// kernelFunction returns an export of the instance's Extism kernel.
+func (p *Plugin) kernelFunction(name string) api.Function {
+	return p.function("", p.extism, name)
+}
+
+// mainFunction returns an export of the instance's main module.
+func (p *Plugin) mainFunction(name string) api.Function {
+	return p.function("main", p.mainModule, name)
 }
 
 func (p *Plugin) Logf(level LogLevel, format string, args ...any) {
+	if !logEnabled(level) {
+		return
+	}
 	message := fmt.Sprintf(format, args...)
 	p.Log(level, message)
 }
@@ -369,18 +412,18 @@ func (p *Plugin) SetInput(data []byte) (uint64, error) {
 
 // SetInputWithContext sets the input data for the plugin to be used in the next WebAssembly function call.
 func (p *Plugin) SetInputWithContext(ctx context.Context, data []byte) (uint64, error) {
-	_, err := p.extism.ExportedFunction("reset").Call(ctx)
+	_, err := p.kernelFunction("reset").Call(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return 0, errors.New("reset")
 	}
 
-	ptr, err := p.extism.ExportedFunction("alloc").Call(ctx, uint64(len(data)))
+	ptr, err := p.kernelFunction("alloc").Call(ctx, uint64(len(data)))
 	if err != nil {
 		return 0, err
 	}
 	p.Memory().Write(uint32(ptr[0]), data)
-	p.extism.ExportedFunction("input_set").Call(ctx, ptr[0], uint64(len(data)))
+	p.kernelFunction("input_set").Call(ctx, ptr[0], uint64(len(data)))
 	return ptr[0], nil
 }
 
@@ -391,12 +434,12 @@ func (p *Plugin) GetOutput() ([]byte, error) {
 
 // GetOutputWithContext retrieves the output data from the last WebAssembly function call.
 func (p *Plugin) GetOutputWithContext(ctx context.Context) ([]byte, error) {
-	outputOffs, err := p.extism.ExportedFunction("output_offset").Call(ctx)
+	outputOffs, err := p.kernelFunction("output_offset").Call(ctx)
 	if err != nil {
 		return []byte{}, err
 	}
 
-	outputLen, err := p.extism.ExportedFunction("output_length").Call(ctx)
+	outputLen, err := p.kernelFunction("output_length").Call(ctx)
 	if err != nil {
 		return []byte{}, err
 	}
@@ -411,7 +454,10 @@ func (p *Plugin) GetOutputWithContext(ctx context.Context) ([]byte, error) {
 
 // Memory returns the plugin's WebAssembly memory interface.
 func (p *Plugin) Memory() api.Memory {
-	return p.extism.ExportedMemory("memory")
+	if p.kernelMemory == nil {
+		p.kernelMemory = p.extism.ExportedMemory("memory")
+	}
+	return p.kernelMemory
 }
 
 // GetError retrieves the error message from the last WebAssembly function call, if any.
@@ -421,7 +467,7 @@ func (p *Plugin) GetError() string {
 
 // GetErrorWithContext retrieves the error message from the last WebAssembly function call.
 func (p *Plugin) GetErrorWithContext(ctx context.Context) string {
-	errOffs, err := p.extism.ExportedFunction("error_get").Call(ctx)
+	errOffs, err := p.kernelFunction("error_get").Call(ctx)
 	if err != nil {
 		return ""
 	}
@@ -430,7 +476,7 @@ func (p *Plugin) GetErrorWithContext(ctx context.Context) string {
 		return ""
 	}
 
-	errLen, err := p.extism.ExportedFunction("length").Call(ctx, errOffs[0])
+	errLen, err := p.kernelFunction("length").Call(ctx, errOffs[0])
 	if err != nil {
 		return ""
 	}
@@ -441,7 +487,7 @@ func (p *Plugin) GetErrorWithContext(ctx context.Context) string {
 
 // FunctionExists returns true when the named function is present in the plugin's main Module
 func (p *Plugin) FunctionExists(name string) bool {
-	return p.mainModule.ExportedFunction(name) != nil
+	return p.mainFunction(name) != nil
 }
 
 // Call a function by name with the given input, returning the output
@@ -471,7 +517,7 @@ func (p *Plugin) CallWithContext(ctx context.Context, name string, data []byte) 
 
 	ctx = context.WithValue(ctx, InputOffsetKey("inputOffset"), intputOffset)
 
-	var f = p.mainModule.ExportedFunction(name)
+	var f = p.mainFunction(name)
 
 	if f == nil {
 		return 1, []byte{}, fmt.Errorf("unknown function: %s", name)

@@ -18,10 +18,16 @@ import (
 
 type CompiledPlugin struct {
 	runtime wazero.Runtime
-	main    wazero.CompiledModule
-	extism  wazero.CompiledModule
-	env     api.Module
-	modules map[string]wazero.CompiledModule
+	// kernelRuntime runs the Extism kernel, which only Go calls (see
+	// Instance). It never closes modules on context done: with that option
+	// wazero starts a goroutine for every call, and the kernel is trusted
+	// code that always returns. A plug-in stopped by its context stops in its
+	// own code, which runs on runtime.
+	kernelRuntime wazero.Runtime
+	main          wazero.CompiledModule
+	extism        wazero.CompiledModule
+	env           api.Module
+	modules       map[string]wazero.CompiledModule
 
 	// when a module (main) is instantiated, it may have a module name that's added
 	// to the data section of the wasm. If this is the case, we won't be able to
@@ -139,6 +145,7 @@ func NewCompiledPlugin(
 	p := CompiledPlugin{
 		manifest:                  manifest,
 		runtime:                   wazero.NewRuntimeWithConfig(ctx, runtimeConfig),
+		kernelRuntime:             wazero.NewRuntimeWithConfig(ctx, runtimeConfig.WithCloseOnContextDone(false)),
 		observeAdapter:            config.ObserveAdapter,
 		observeOptions:            config.ObserveOptions,
 		enableHttpResponseHeaders: config.EnableHttpResponseHeaders,
@@ -146,6 +153,13 @@ func NewCompiledPlugin(
 		maxHttp:                   calculateMaxHttp(manifest),
 		maxVar:                    calculateMaxVar(manifest),
 	}
+	// A plug-in that fails to build leaks neither runtime.
+	built := false
+	defer func() {
+		if !built {
+			p.Close(ctx)
+		}
+	}()
 
 	if config.EnableWasi {
 		wasi_snapshot_preview1.MustInstantiate(ctx, p.runtime)
@@ -166,7 +180,7 @@ func NewCompiledPlugin(
 
 	// Compile the extism module
 	var err error
-	p.extism, err = p.runtime.CompileModule(ctx, extismRuntimeWasm)
+	p.extism, err = p.kernelRuntime.CompileModule(ctx, extismRuntimeWasm)
 	if err != nil {
 		return nil, fmt.Errorf("instantiating extism module: %w", err)
 	}
@@ -241,6 +255,7 @@ func NewCompiledPlugin(
 	// to make the slice eligible for garbage collection.
 	p.manifest.Wasm = nil
 
+	built = true
 	return &p, nil
 }
 
@@ -283,7 +298,7 @@ func createModuleWrapper(ctx context.Context, rt wazero.Runtime, name string, co
 			}
 
 			// Forward the call to the actual module instance
-			fn := actualModule.ExportedFunction(exportName)
+			fn := plugin.function(name, actualModule, exportName)
 			if fn == nil {
 				panic(fmt.Sprintf("function %s not found in module %s", exportName, name))
 			}
@@ -304,7 +319,7 @@ func createModuleWrapper(ctx context.Context, rt wazero.Runtime, name string, co
 }
 
 func (p *CompiledPlugin) Close(ctx context.Context) error {
-	return p.runtime.Close(ctx)
+	return errors.Join(p.runtime.Close(ctx), p.kernelRuntime.Close(ctx))
 }
 
 func (p *CompiledPlugin) Instance(ctx context.Context, config PluginInstanceConfig) (*Plugin, error) {
@@ -356,7 +371,7 @@ func (p *CompiledPlugin) Instance(ctx context.Context, config PluginInstanceConf
 	// to be anonymous -- you cannot instantiate multiple modules with the same name into the
 	// same runtime. It is okay that this is anonymous, because this module is only called
 	// from Go host functions and not from the Wasm module itself.
-	extism, err := p.runtime.InstantiateModule(ctx, p.extism, wazero.NewModuleConfig())
+	extism, err := p.kernelRuntime.InstantiateModule(ctx, p.extism, wazero.NewModuleConfig())
 	if err != nil {
 		return nil, fmt.Errorf("instantiating extism module: %w", err)
 	}
