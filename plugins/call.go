@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -36,28 +37,44 @@ func (p *Plugin) call(ctx context.Context, export string, input []byte, timeout 
 		p.single.Lock()
 		defer p.single.Unlock()
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	if err := ctx.Err(); err != nil {
+		return nil, pluginErr(p.desc.Name, export, fmt.Errorf("call stopped: %w", err))
+	}
 	inst, err := p.instance(ctx)
 	if err != nil {
-		return nil, p.stopped(ctx, export, err)
+		return nil, pluginErr(p.desc.Name, export, err)
 	}
 	if !p.exports[export] {
 		p.release(ctx, inst)
 		return nil, pluginErr(p.desc.Name, export, errors.New("the plugin does not export this function"))
 	}
-	// The guest is stopped by closing its instance when ctx ends, and the
-	// call itself gets a context without a Done channel: given one, wazero
-	// would start a watcher goroutine for each of the eight or so calls into
-	// the guest and the Extism kernel that one plugin call makes. Host
-	// functions find the live context under liveCtxKey.
-	stop := context.AfterFunc(ctx, func() { inst.Close(context.Background()) })
-	callCtx := context.WithValue(context.WithoutCancel(ctx), liveCtxKey{}, ctx)
+	// The guest is stopped by closing its instance, when the timeout runs
+	// out or ctx ends. The call itself runs on a context without a Done
+	// channel or a deadline: a derived context costs more than the rest of a
+	// small call. Host functions find the caller's context and the deadline
+	// under liveKey.
+	live := &liveCall{ctx: ctx, deadline: time.Now().Add(timeout)}
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(timeout, func() {
+		timedOut.Store(true)
+		inst.Close(context.Background())
+	})
+	stopOnDone := func() bool { return true }
+	if ctx.Done() != nil {
+		stopOnDone = context.AfterFunc(ctx, func() { inst.Close(context.Background()) })
+	}
+	callCtx := context.WithValue(context.WithoutCancel(ctx), liveKey{}, live)
 	rc, out, err := inst.CallWithContext(callCtx, export, input)
-	if !stop() {
-		// The deadline or a cancellation closed the module, perhaps after
+	if stoppedTimer, stoppedDone := timer.Stop(), stopOnDone(); !stoppedTimer || !stoppedDone {
+		// The timeout or a cancellation closed the module, perhaps after
 		// the guest returned: the instance is gone either way.
-		return nil, p.stopped(ctx, export, err)
+		switch {
+		case timedOut.Load():
+			err = errors.New("call ran past its timeout")
+		case ctx.Err() != nil:
+			err = fmt.Errorf("call stopped: %w", ctx.Err())
+		}
+		return nil, pluginErr(p.desc.Name, export, err)
 	}
 	if err == nil && rc != 0 {
 		err = fmt.Errorf("export returned status %d", rc)
@@ -78,30 +95,25 @@ func (p *Plugin) call(ctx context.Context, export string, input []byte, timeout 
 		return nil, pluginErr(p.desc.Name, export, fmt.Errorf("output of %d bytes exceeds the limit of %d", len(out), p.opts.MaxOutputBytes))
 	}
 	p.release(ctx, inst)
-	// The instance reuses its memory: copy before the next call.
-	return append([]byte(nil), out...), nil
+	return out, nil // the SDK's copy, not a view of the instance's memory
 }
 
-// liveCtxKey holds the caller's context inside a call (see Call).
-type liveCtxKey struct{}
+// liveKey holds the *liveCall of the call in progress (see call).
+type liveKey struct{}
 
-// liveContext returns the caller's context of the current call.
-func liveContext(ctx context.Context) context.Context {
-	if live, ok := ctx.Value(liveCtxKey{}).(context.Context); ok {
-		return live
-	}
-	return ctx
+// liveCall is what host functions need of the call in progress.
+type liveCall struct {
+	ctx      context.Context // the caller's
+	deadline time.Time       // the call's timeout
 }
 
-// stopped is the error of a call ended by its deadline or a cancellation.
-func (p *Plugin) stopped(ctx context.Context, export string, err error) error {
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		err = errors.New("call ran past its timeout")
-	case ctx.Err() != nil:
-		err = fmt.Errorf("call stopped: %w", ctx.Err())
+// liveContext returns the caller's context of the current call, ending at
+// the call's deadline, and its cancel function.
+func liveContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if live, ok := ctx.Value(liveKey{}).(*liveCall); ok {
+		return context.WithDeadline(live.ctx, live.deadline)
 	}
-	return pluginErr(p.desc.Name, export, err)
+	return context.WithCancel(ctx)
 }
 
 // guestError returns the error text the guest set with error_set, or "" when

@@ -41,7 +41,9 @@ func (p *Plugin) hostFunctions() []extism.HostFunction {
 			req, err := cp.ReadBytes(stack[0])
 			if err == nil {
 				var res any
-				res, err = h(liveContext(ctx), req)
+				live, cancel := liveContext(ctx)
+				res, err = h(live, req)
+				cancel()
 				if err == nil {
 					resp.Result, err = json.Marshal(res)
 				}

@@ -121,6 +121,7 @@ type Plugin struct {
 	// instance serves one call at a time, so one handle per export is enough.
 	functions            map[moduleExport]api.Function
 	kernelMemory         api.Memory
+	kernelStack          [2]uint64 // kernelCall's parameters and result
 	Timeout              time.Duration
 	Config               map[string]string
 	Var                  map[string][]byte
@@ -190,6 +191,20 @@ func (p *Plugin) function(module string, m api.Module, name string) api.Function
 // kernelFunction returns an export of the instance's Extism kernel.
 func (p *Plugin) kernelFunction(name string) api.Function {
 	return p.function("", p.extism, name)
+}
+
+// kernelCall calls an export of the kernel, which takes at most two
+// parameters and returns at most one result, without allocating.
+func (p *Plugin) kernelCall(ctx context.Context, name string, params ...uint64) (uint64, error) {
+	f := p.kernelFunction(name)
+	if f == nil {
+		return 0, fmt.Errorf("function %q not found in extism:host", name)
+	}
+	copy(p.kernelStack[:], params)
+	if err := f.CallWithStack(ctx, p.kernelStack[:]); err != nil {
+		return 0, err
+	}
+	return p.kernelStack[0], nil
 }
 
 // mainFunction returns an export of the instance's main module.
@@ -412,19 +427,19 @@ func (p *Plugin) SetInput(data []byte) (uint64, error) {
 
 // SetInputWithContext sets the input data for the plugin to be used in the next WebAssembly function call.
 func (p *Plugin) SetInputWithContext(ctx context.Context, data []byte) (uint64, error) {
-	_, err := p.kernelFunction("reset").Call(ctx)
+	_, err := p.kernelCall(ctx, "reset")
 	if err != nil {
 		fmt.Println(err)
 		return 0, errors.New("reset")
 	}
 
-	ptr, err := p.kernelFunction("alloc").Call(ctx, uint64(len(data)))
+	ptr, err := p.kernelCall(ctx, "alloc", uint64(len(data)))
 	if err != nil {
 		return 0, err
 	}
-	p.Memory().Write(uint32(ptr[0]), data)
-	p.kernelFunction("input_set").Call(ctx, ptr[0], uint64(len(data)))
-	return ptr[0], nil
+	p.Memory().Write(uint32(ptr), data)
+	p.kernelCall(ctx, "input_set", ptr, uint64(len(data)))
+	return ptr, nil
 }
 
 // GetOutput retrieves the output data from the last WebAssembly function call.
@@ -434,16 +449,16 @@ func (p *Plugin) GetOutput() ([]byte, error) {
 
 // GetOutputWithContext retrieves the output data from the last WebAssembly function call.
 func (p *Plugin) GetOutputWithContext(ctx context.Context) ([]byte, error) {
-	outputOffs, err := p.kernelFunction("output_offset").Call(ctx)
+	outputOffs, err := p.kernelCall(ctx, "output_offset")
 	if err != nil {
 		return []byte{}, err
 	}
 
-	outputLen, err := p.kernelFunction("output_length").Call(ctx)
+	outputLen, err := p.kernelCall(ctx, "output_length")
 	if err != nil {
 		return []byte{}, err
 	}
-	mem, _ := p.Memory().Read(uint32(outputOffs[0]), uint32(outputLen[0]))
+	mem, _ := p.Memory().Read(uint32(outputOffs), uint32(outputLen))
 
 	// Make sure output is copied, because `Read` returns a write-through view
 	buffer := make([]byte, len(mem))
@@ -467,21 +482,21 @@ func (p *Plugin) GetError() string {
 
 // GetErrorWithContext retrieves the error message from the last WebAssembly function call.
 func (p *Plugin) GetErrorWithContext(ctx context.Context) string {
-	errOffs, err := p.kernelFunction("error_get").Call(ctx)
+	errOffs, err := p.kernelCall(ctx, "error_get")
 	if err != nil {
 		return ""
 	}
 
-	if errOffs[0] == 0 {
+	if errOffs == 0 {
 		return ""
 	}
 
-	errLen, err := p.kernelFunction("length").Call(ctx, errOffs[0])
+	errLen, err := p.kernelCall(ctx, "length", errOffs)
 	if err != nil {
 		return ""
 	}
 
-	mem, _ := p.Memory().Read(uint32(errOffs[0]), uint32(errLen[0]))
+	mem, _ := p.Memory().Read(uint32(errOffs), uint32(errLen))
 	return string(mem)
 }
 
