@@ -12,6 +12,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/wsbx/wsbx/internal/extism"
 
+	"github.com/wsbx/wsbx/plugins/abi"
 	"github.com/wsbx/wsbx/providers"
 )
 
@@ -142,7 +143,7 @@ func (p *Plugin) callJSON(ctx context.Context, export string, in, out any) error
 }
 
 func (p *Plugin) callJSONTimeout(ctx context.Context, export string, in, out any, timeout time.Duration) error {
-	b, err := json.Marshal(in)
+	b, err := abi.Marshal(in)
 	if err != nil {
 		return pluginErr(p.desc.Name, export, err)
 	}

@@ -45,13 +45,13 @@ func (p *Plugin) hostFunctions() []extism.HostFunction {
 				res, err = h(live, req)
 				cancel()
 				if err == nil {
-					resp.Result, err = json.Marshal(res)
+					resp.Result, err = abi.Marshal(res)
 				}
 			}
 			if err != nil {
 				resp.Error = toABIError(name, err)
 			}
-			b, _ := json.Marshal(resp)
+			b, _ := abi.Marshal(resp)
 			off, werr := cp.WriteBytes(b)
 			if werr != nil {
 				off = 0

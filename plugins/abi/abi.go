@@ -5,6 +5,7 @@
 package abi
 
 import (
+	"bytes"
 	"encoding/json"
 	"io/fs"
 
@@ -175,4 +176,17 @@ type FSRequest struct {
 type Response struct {
 	Error  *providers.Error `json:"error,omitempty"`
 	Result json.RawMessage  `json:"result,omitempty"`
+}
+
+// Marshal encodes v as the host encodes every message it sends a plugin:
+// encoding/json without HTML escaping (command lines are full of & < >),
+// without a trailing newline.
+func Marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -12,6 +12,7 @@ require (
 	github.com/sergi/go-diff v1.3.2-0.20230802210424-5b0b94c5c0d3 // indirect
 	github.com/spf13/afero v1.15.0 // indirect
 	github.com/tetratelabs/wazero v1.12.0 // indirect
+	github.com/valyala/fastjson v1.6.10 // indirect
 	golang.org/x/text v0.41.0 // indirect
 	mvdan.cc/sh/v3 v3.14.1 // indirect
 )

@@ -40,12 +40,17 @@ func Config(v any) error {
 
 // Check answers a capability plugin's check export with decide.
 func Check(decide func(CheckRequest) Decision) int32 {
-	var req CheckRequest
-	if err := pdk.InputJSON(&req); err != nil {
+	req, err := decodeCheckRequest(pdk.Input())
+	if err != nil {
 		return fail(err)
 	}
-	return output(decide(req))
+	decisionBuf = appendDecision(decisionBuf[:0], decide(req))
+	pdk.Output(decisionBuf) // copied into the host's memory
+	return 0
 }
+
+// decisionBuf is reused across calls: an instance serves one call at a time.
+var decisionBuf []byte
 
 // Log writes a message to the host's log through wsbx_log.
 func Log(level, message string) {
