@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 
+	"github.com/wsbx/wsbx/host"
 	"github.com/wsbx/wsbx/plugins/abi"
 	"github.com/wsbx/wsbx/providers"
 )
@@ -60,14 +61,14 @@ func (e *Entry) Types() []string { return append([]string(nil), e.p.desc.EntryTy
 func (e *Entry) Materialize(ctx context.Context, s providers.Session, typ string, config json.RawMessage, dest string) (abi.MaterializeResult, error) {
 	var res abi.MaterializeResult
 	if !path.IsAbs(dest) { // an absolute dest is checked by the session
-		if _, err := confine(dest); err != nil {
+		if _, err := host.ConfinePluginPath(dest); err != nil {
 			return res, err
 		}
 	}
 	if len(config) == 0 {
 		config = json.RawMessage("{}")
 	}
-	ctx = withGrant(ctx, &grant{session: s, dest: dest})
+	ctx = host.WithPluginWorkspace(ctx, s, dest)
 	err := e.p.callJSON(ctx, abi.ExportMaterialize, abi.MaterializeRequest{Type: typ, Config: config, Dest: dest}, &res)
 	return res, err
 }

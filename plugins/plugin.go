@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/wsbx/wsbx/host"
 	"github.com/wsbx/wsbx/internal/extism"
 
 	"github.com/wsbx/wsbx/internal/wazerocfg"
@@ -141,6 +142,7 @@ type Plugin struct {
 	opts     Options
 	compiled *extism.CompiledPlugin
 	logger   *slog.Logger
+	grant    host.PluginGrant // what its host functions give it
 
 	pool    chan *extism.Plugin // idle instances
 	exports map[string]bool     // the module's exported functions
@@ -184,6 +186,7 @@ func (s *Set) Load(ctx context.Context, src Source, opts Options) (*Plugin, erro
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
 	}
+	p.grant = host.PluginGrant{Name: target, Logger: p.logger, MaxReadBytes: opts.MaxOutputBytes}
 	compiled, err := extism.NewCompiledPlugin(ctx, manifest, extism.PluginConfig{
 		RuntimeConfig: s.rc,
 		EnableWasi:    true,
@@ -246,6 +249,7 @@ func (p *Plugin) setDescription(out []byte) error {
 		d.EntryTypes = []string{d.Name}
 	}
 	p.desc = d
+	p.grant.Name = d.Name
 	return nil
 }
 

@@ -1,19 +1,17 @@
 package plugins
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/wsbx/wsbx/plugins/abi"
 	"github.com/wsbx/wsbx/providers"
+	"github.com/wsbx/wsbx/providers/wasi"
 )
 
 func fixture(t testing.TB, name string) string {
@@ -240,80 +239,41 @@ func TestConcurrentCalls(t *testing.T) {
 	}
 }
 
-// memSession is a minimal providers.Session over a map, enough to observe
-// what an entry plugin writes. The real providers have their own suites.
-type memSession struct {
-	mu    sync.Mutex
-	files map[string][]byte
-	dirs  map[string]bool
+// newWorkspace returns a session of the wasi provider for entry plugins to
+// write into.
+func newWorkspace(t *testing.T) providers.Session {
+	t.Helper()
+	ctx := context.Background()
+	s, err := wasi.New().Create(ctx, providers.SessionSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(ctx) })
+	return s
 }
 
-func newMemSession() *memSession {
-	return &memSession{files: map[string][]byte{}, dirs: map[string]bool{".": true}}
-}
-
-func (m *memSession) rel(p string) (string, error) { return providers.WorkspacePath("", p) }
-
-func (m *memSession) Exec(context.Context, providers.ExecRequest) (*providers.ExecResult, error) {
-	return nil, providers.ErrUnsupported
-}
-func (m *memSession) ReadFile(_ context.Context, p string) (io.ReadCloser, error) {
-	r, err := m.rel(p)
-	if err != nil {
-		return nil, err
+// workspaceFiles returns the regular files of s by workspace-relative path.
+func workspaceFiles(t *testing.T, s providers.Session) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	r, err := s.Exec(ctx, providers.ExecRequest{Command: "find . -type f"})
+	if err != nil || r.ExitCode != 0 {
+		t.Fatalf("find: %v %+v", err, r)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	b, ok := m.files[r]
-	if !ok {
-		return nil, &providers.Error{Code: providers.CodeReadNotFound, Op: "read_file", Target: p}
+	files := map[string]string{}
+	for _, name := range strings.Fields(string(r.Stdout)) {
+		rc, err := s.ReadFile(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[strings.TrimPrefix(name, "./")] = string(b)
 	}
-	return io.NopCloser(bytes.NewReader(b)), nil
-}
-func (m *memSession) WriteFile(_ context.Context, p string, r io.Reader, _ fs.FileMode) error {
-	rp, err := m.rel(p)
-	if err != nil {
-		return err
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.files[rp] = b
-	return nil
-}
-func (m *memSession) List(context.Context, string) ([]providers.FileInfo, error) {
-	return nil, providers.ErrUnsupported
-}
-func (m *memSession) Stat(context.Context, string) (providers.FileInfo, error) {
-	return providers.FileInfo{}, providers.ErrUnsupported
-}
-func (m *memSession) Remove(context.Context, string, bool) error { return providers.ErrUnsupported }
-func (m *memSession) Mkdir(_ context.Context, p string, _ bool) error {
-	r, err := m.rel(p)
-	if err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for ; r != "."; r = path.Dir(r) {
-		m.dirs[r] = true
-	}
-	return nil
-}
-func (m *memSession) Close(context.Context) error { return nil }
-
-func (m *memSession) names() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []string
-	for k := range m.files {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return files
 }
 
 func TestEntryTemplate(t *testing.T) {
@@ -326,7 +286,7 @@ func TestEntryTemplate(t *testing.T) {
 	if got := e.Types(); len(got) != 1 || got[0] != "template" {
 		t.Fatalf("types = %v", got)
 	}
-	sess := newMemSession()
+	sess := newWorkspace(t)
 	cfg := json.RawMessage(`{"vars": {"name": "demo", "port": 8080}, "files": {"README.md": "# {{.name}}", "conf/app.ini": "port={{.port}}"}}`)
 	res, err := e.Materialize(context.Background(), sess, "template", cfg, "app")
 	if err != nil {
@@ -336,18 +296,13 @@ func TestEntryTemplate(t *testing.T) {
 		t.Fatalf("result = %+v", res)
 	}
 	want := map[string]string{"app/README.md": "# demo", "app/conf/app.ini": "port=8080"}
-	for k, v := range want {
-		if string(sess.files[k]) != v {
-			t.Errorf("%s = %q, want %q", k, sess.files[k], v)
-		}
-	}
-	if !sess.dirs["app/conf"] {
-		t.Error("conf directory not created")
+	if got := workspaceFiles(t, sess); !maps.Equal(got, want) {
+		t.Errorf("workspace holds %q, want %q", got, want)
 	}
 
 	// A template error is the plugin's error, and nothing is half-written
 	// by the failing file.
-	_, err = e.Materialize(context.Background(), newMemSession(), "template", json.RawMessage(`{"files": {"x": "{{.missing}}"}}`), "app")
+	_, err = e.Materialize(context.Background(), newWorkspace(t), "template", json.RawMessage(`{"files": {"x": "{{.missing}}"}}`), "app")
 	wantPluginError(t, err, "template", "materialize")
 }
 
@@ -399,13 +354,13 @@ func TestHostilePlugins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sess := newMemSession()
+		sess := newWorkspace(t)
 		_, err = e.Materialize(ctx, sess, "hostile", nil, "dest")
 		if !errors.Is(err, providers.ErrPathEscape) {
 			t.Fatalf("got %v", err)
 		}
-		if got := sess.names(); len(got) != 1 || got[0] != "dest/inside.txt" {
-			t.Fatalf("files written: %v", got)
+		if got := workspaceFiles(t, sess); len(got) != 1 || got["dest/inside.txt"] == "" {
+			t.Fatalf("files written: %q", got)
 		}
 		alive(t)
 	})

@@ -270,6 +270,11 @@ func (rt *Runtime) prepare(ctx context.Context, spec *providers.SessionSpec, cc 
 			if err != nil {
 				return err
 			}
+			// A plugin's writes are the plugin's, not the session
+			// creator's: the session's policies check them.
+			if len(policies) > 0 {
+				s = &guarded{Session: s, id: cc.sessionID, root: spec.RootOrDefault(), policies: policies}
+			}
 			_, err = e.Materialize(ctx, s, en.Type, cfg, dest)
 			return err
 		}))

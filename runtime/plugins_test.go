@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -256,4 +257,50 @@ func TestProviderPluginGo(t *testing.T) {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// TestEntryPluginWritesAreChecked: what an entry plugin writes through the
+// host functions passes the session's policies, unlike the built-in entries
+// the session's creator wrote.
+func TestEntryPluginWritesAreChecked(t *testing.T) {
+	abs, err := filepath.Abs(pluginFixture("go-template-entry.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.Parse([]byte(`
+[plugins.template]
+path = "`+abs+`"
+
+[entries."notes.txt"]
+type = "file"
+content = "from the creator"
+
+[entries.app]
+type = "template"
+config = { files = { "README.md" = "readme", "secret.env" = "TOKEN=x" } }
+`), "toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var asked []string
+	noEnv := runtime.PolicyFunc(func(_ context.Context, op, _, subject string) (bool, string, error) {
+		mu.Lock()
+		asked = append(asked, op+" "+subject)
+		mu.Unlock()
+		if op == runtime.OpWrite && strings.HasSuffix(subject, ".env") {
+			return false, "no env files", nil
+		}
+		return true, "", nil
+	})
+	rt := newPluginRuntime(t, goPluginEngine()...)
+	_, err = rt.Create(context.Background(), "wasi", providers.SessionSpec{}, runtime.WithManifest(m), runtime.WithPolicy(noEnv))
+	if !errors.Is(err, providers.ErrPermissionDenied) || !strings.Contains(err.Error(), "no env files") {
+		t.Fatalf("got %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Contains(asked, "write app/README.md") || slices.ContainsFunc(asked, func(a string) bool { return strings.Contains(a, "notes.txt") }) {
+		t.Fatalf("the policy was asked %q", asked)
+	}
 }

@@ -210,8 +210,9 @@ func (rt *Runtime) Create(ctx context.Context, provider string, spec providers.S
 }
 
 // createRaw creates the provider's session and materializes the manifest
-// into it. Entries are the session creator's configuration: they are written
-// before, and outside of, the session's policies.
+// into it. Built-in entries are the session creator's configuration: they
+// are written before, and outside of, the session's policies. Entries of a
+// plugin's type are written through them (see prepare).
 //
 // For the wasi provider, a pinned manifest (see pinnedKey) is materialized
 // once per Runtime: the workspace it produced is kept as a committed layer,

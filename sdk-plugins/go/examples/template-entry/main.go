@@ -11,7 +11,9 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -45,7 +47,8 @@ func materialize() int32 {
 		if err := json.Unmarshal(req.Config, &e); err != nil {
 			return res, err
 		}
-		for name, text := range e.Files {
+		for _, name := range slices.Sorted(maps.Keys(e.Files)) { // a stable order of writes
+			text := e.Files[name]
 			t, err := template.New(name).Option("missingkey=error").Parse(text)
 			if err != nil {
 				return res, err
