@@ -28,12 +28,13 @@ import (
 // MaxOutputBytes. The instance of a call that fails any of these ways except
 // a guest-reported error is discarded.
 func (p *Plugin) Call(ctx context.Context, export string, input []byte) ([]byte, error) {
-	return p.call(ctx, export, input, p.opts.Timeout)
+	return p.call(ctx, export, input, p.opts.Timeout, nil)
 }
 
 // call is Call with a timeout of its own (provider execs extend it by the
-// command's timeout).
-func (p *Plugin) call(ctx context.Context, export string, input []byte, timeout time.Duration) ([]byte, error) {
+// command's timeout). When epoch is not nil, a successful call stores in it
+// the epoch of the instance that served it.
+func (p *Plugin) call(ctx context.Context, export string, input []byte, timeout time.Duration, epoch *uint64) ([]byte, error) {
 	if p.desc.Kind == "provider" {
 		p.single.Lock()
 		defer p.single.Unlock()
@@ -69,6 +70,7 @@ func (p *Plugin) call(ctx context.Context, export string, input []byte, timeout 
 	if stoppedTimer, stoppedDone := timer.Stop(), stopOnDone(); !stoppedTimer || !stoppedDone {
 		// The timeout or a cancellation closed the module, perhaps after
 		// the guest returned: the instance is gone either way.
+		p.epoch.Add(1)
 		switch {
 		case timedOut.Load():
 			err = errors.New("call ran past its timeout")
@@ -87,13 +89,16 @@ func (p *Plugin) call(ctx context.Context, export string, input []byte, timeout 
 			p.release(ctx, inst)
 			return nil, p.decodeError(export, guestMsg)
 		}
-		inst.Close(context.WithoutCancel(ctx))
+		p.discard(ctx, inst)
 		return nil, pluginErr(p.desc.Name, export, err)
 	}
 	if len(out) > p.opts.MaxOutputBytes {
 		// Its memory has grown to hold the output: start afresh.
-		inst.Close(context.WithoutCancel(ctx))
+		p.discard(ctx, inst)
 		return nil, pluginErr(p.desc.Name, export, fmt.Errorf("output of %d bytes exceeds the limit of %d", len(out), p.opts.MaxOutputBytes))
+	}
+	if epoch != nil {
+		*epoch = p.epoch.Load() // a provider plugin's calls hold p.single
 	}
 	p.release(ctx, inst)
 	return out, nil // the SDK's copy, not a view of the instance's memory
@@ -139,15 +144,15 @@ func (p *Plugin) decodeError(export, msg string) error {
 
 // callJSON marshals in, calls export and unmarshals the output into out.
 func (p *Plugin) callJSON(ctx context.Context, export string, in, out any) error {
-	return p.callJSONTimeout(ctx, export, in, out, p.opts.Timeout)
+	return p.callJSONTimeout(ctx, export, in, out, p.opts.Timeout, nil)
 }
 
-func (p *Plugin) callJSONTimeout(ctx context.Context, export string, in, out any, timeout time.Duration) error {
+func (p *Plugin) callJSONTimeout(ctx context.Context, export string, in, out any, timeout time.Duration, epoch *uint64) error {
 	b, err := abi.Marshal(in)
 	if err != nil {
 		return pluginErr(p.desc.Name, export, err)
 	}
-	res, err := p.call(ctx, export, b, timeout)
+	res, err := p.call(ctx, export, b, timeout, epoch)
 	if err != nil {
 		return err
 	}
@@ -178,6 +183,12 @@ func (p *Plugin) instance(ctx context.Context) (*extism.Plugin, error) {
 	}
 	inst.SetLogger(func(extism.LogLevel, string) {}) // never the SDK's stdout logger
 	return inst, nil
+}
+
+// discard closes an instance that failed, and everything kept in it.
+func (p *Plugin) discard(ctx context.Context, inst *extism.Plugin) {
+	p.epoch.Add(1)
+	inst.Close(context.WithoutCancel(ctx))
 }
 
 func (p *Plugin) release(ctx context.Context, inst *extism.Plugin) {

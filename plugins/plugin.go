@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -148,6 +149,9 @@ type Plugin struct {
 	exports map[string]bool     // the module's exported functions
 	// single serializes all calls onto one instance (provider plugins).
 	single sync.Mutex
+	// epoch counts the instances discarded after a failure: a provider
+	// plugin's sessions live in its one instance, and die with it.
+	epoch atomic.Uint64
 
 	closeOnce sync.Once
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // Provider returns p as a providers.Provider. Its sessions live inside the
-// plugin's single instance: if that instance traps or times out, they are
-// gone and later calls on them fail with the plugin's own error.
+// plugin's single instance: if a call traps, runs past its timeout or is
+// cancelled, the instance is replaced and the sessions are gone. Later calls
+// on them fail with session_closed saying so; new sessions work.
 //
 // Files cross the ABI whole, so ReadFile and WriteFile are bounded by the
 // plugin's MaxOutputBytes and memory limit; stdout and stderr writers in an
@@ -39,18 +40,20 @@ func (pp *pluginProvider) Name() string { return pp.p.desc.Name }
 
 func (pp *pluginProvider) Create(ctx context.Context, spec providers.SessionSpec) (providers.Session, error) {
 	var ref abi.SessionRef
-	if err := pp.p.callJSON(ctx, abi.ExportCreate, spec, &ref); err != nil {
+	var epoch uint64
+	if err := pp.p.callJSONTimeout(ctx, abi.ExportCreate, spec, &ref, pp.p.opts.Timeout, &epoch); err != nil {
 		return nil, err
 	}
 	if ref.Session == "" {
 		return nil, pluginErr(pp.p.desc.Name, abi.ExportCreate, fmt.Errorf("create returned no session id"))
 	}
-	return &pluginSession{p: pp.p, id: ref.Session}, nil
+	return &pluginSession{p: pp.p, id: ref.Session, epoch: epoch}, nil
 }
 
 type pluginSession struct {
-	p  *Plugin
-	id string
+	p     *Plugin
+	id    string
+	epoch uint64 // the plugin's epoch when the session was created
 
 	mu     sync.Mutex
 	closed bool
@@ -63,6 +66,10 @@ func (s *pluginSession) check(op string) error {
 	defer s.mu.Unlock()
 	if s.closed {
 		return &providers.Error{Code: providers.CodeSessionClosed, Op: op}
+	}
+	if s.p.epoch.Load() != s.epoch {
+		return &providers.Error{Code: providers.CodeSessionClosed, Op: op, Target: s.id,
+			Message: "the plugin's instance failed and was replaced; the sessions it held are gone"}
 	}
 	return nil
 }
@@ -85,7 +92,7 @@ func (s *pluginSession) Exec(ctx context.Context, req providers.ExecRequest) (*p
 	var res providers.ExecResult
 	// The plugin enforces the command's own timeout; the call may take that
 	// long plus the plugin's usual bound.
-	err := s.p.callJSONTimeout(ctx, abi.ExportExec, abi.ExecCall{Session: s.id, Request: req}, &res, s.p.opts.Timeout+req.Timeout)
+	err := s.p.callJSONTimeout(ctx, abi.ExportExec, abi.ExecCall{Session: s.id, Request: req}, &res, s.p.opts.Timeout+req.Timeout, nil)
 	if err != nil && providers.CodeOf(err) != providers.CodeExecTimeout {
 		return nil, err
 	}

@@ -2,9 +2,11 @@ package plugins
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -115,5 +117,46 @@ func TestLoadFixtures(t *testing.T) {
 		if got := p.Kind() + "/" + p.Name(); got != kind {
 			t.Errorf("%s declares %s, want %s", name, got, kind)
 		}
+	}
+}
+
+// TestProviderPluginLosesSessionsWithItsInstance: a call stopped by its
+// context takes the plugin's instance with it. The sessions that instance
+// held answer session_closed, saying why, and the plugin serves new ones.
+func TestProviderPluginLosesSessionsWithItsInstance(t *testing.T) {
+	s, err := NewSet(Config{CacheDir: testCacheDir, Interpreter: !warmCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	p, err := s.Load(context.Background(), Source{Path: buildMemsandbox(t)}, Options{Timeout: 2 * time.Minute, MemoryBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, _ := p.Provider()
+	ctx := context.Background()
+	old, err := prov.Create(ctx, providers.SessionSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, err := old.Exec(stop, providers.ExecRequest{Command: "while :; do :; done"}); !errors.Is(err, providers.ErrPluginError) {
+		t.Fatalf("endless exec stopped by its context: %v", err)
+	}
+	_, err = old.Exec(ctx, providers.ExecRequest{Command: "echo hi"})
+	if !errors.Is(err, providers.ErrSessionClosed) || !strings.Contains(err.Error(), "instance failed") {
+		t.Fatalf("exec on a lost session: %v", err)
+	}
+	old.Close(ctx)
+
+	fresh, err := prov.Create(ctx, providers.SessionSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close(ctx)
+	res, err := fresh.Exec(ctx, providers.ExecRequest{Command: "echo hi"})
+	if err != nil || string(res.Stdout) != "hi\n" {
+		t.Fatalf("exec on a new session: %v %+v", err, res)
 	}
 }
