@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
 	"github.com/wsbx/wsbx/host"
 	wasifs "github.com/wsbx/wsbx/wasi-fs"
 )
@@ -158,4 +161,41 @@ func BenchmarkCompileSameBytes(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkLoopIterations runs a Go guest that counts to 10 million, on a
+// Host and on a bare wazero runtime without WithCloseOnContextDone. The
+// difference is what stopping a runaway guest costs: wazero's compiler then
+// leaves compiled code for Go at every loop iteration to check whether the
+// module was closed (wazero issue #2466), and Go's Wasm code enters a loop
+// in every function as well.
+func BenchmarkLoopIterations(b *testing.B) {
+	const n = "10000000"
+	wasm := goGuest(b, "spin")
+	ctx := context.Background()
+	b.Run("host", func(b *testing.B) {
+		h := newHost(b, host.Config{})
+		m := compile(b, h, wasm)
+		for b.Loop() {
+			if exit, err := h.Run(ctx, m, host.RunConfig{Args: []string{"spin", n}}); exit != 0 || err != nil {
+				b.Fatalf("exit %d: %v", exit, err)
+			}
+		}
+	})
+	b.Run("no-termination-check", func(b *testing.B) {
+		r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler())
+		defer r.Close(ctx)
+		wasi_snapshot_preview1.MustInstantiate(ctx, r)
+		m, err := r.CompileModule(ctx, wasm)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			mod, err := r.InstantiateModule(ctx, m, wazero.NewModuleConfig().WithArgs("spin", n).WithName(""))
+			if err != nil {
+				b.Fatal(err)
+			}
+			mod.Close(ctx)
+		}
+	})
 }
