@@ -19,8 +19,13 @@ import (
 // on them fail with session_closed saying so; new sessions work.
 //
 // Files cross the ABI whole, so ReadFile and WriteFile are bounded by the
-// plugin's MaxOutputBytes and memory limit; stdout and stderr writers in an
-// ExecRequest receive the output when the command has finished.
+// plugin's MaxOutputBytes and memory limit. A plugin that exports
+// exec_start, exec_poll and exec_cancel streams: an Exec with stdout or
+// stderr writers, or with a context that can end, starts the command and
+// polls it, so the writers receive output as it is produced, other calls on
+// the session go through between polls, and a cancelled context cancels the
+// command, leaving the session usable. Otherwise the writers receive the
+// output when the command has finished.
 //
 // # Errors
 //
@@ -29,10 +34,14 @@ func (p *Plugin) Provider() (providers.Provider, error) {
 	if p.desc.Kind != abi.KindProvider {
 		return nil, kindErr(p, abi.KindProvider)
 	}
-	return &pluginProvider{p: p}, nil
+	streams := p.exports[abi.ExportExecStart] && p.exports[abi.ExportExecPoll] && p.exports[abi.ExportExecCancel]
+	return &pluginProvider{p: p, streams: streams}, nil
 }
 
-type pluginProvider struct{ p *Plugin }
+type pluginProvider struct {
+	p       *Plugin
+	streams bool // exports exec_start, exec_poll and exec_cancel
+}
 
 var _ providers.Provider = (*pluginProvider)(nil)
 
@@ -47,13 +56,14 @@ func (pp *pluginProvider) Create(ctx context.Context, spec providers.SessionSpec
 	if ref.Session == "" {
 		return nil, pluginErr(pp.p.desc.Name, abi.ExportCreate, fmt.Errorf("create returned no session id"))
 	}
-	return &pluginSession{p: pp.p, id: ref.Session, epoch: epoch}, nil
+	return &pluginSession{p: pp.p, id: ref.Session, epoch: epoch, streams: pp.streams}, nil
 }
 
 type pluginSession struct {
-	p     *Plugin
-	id    string
-	epoch uint64 // the plugin's epoch when the session was created
+	p       *Plugin
+	id      string
+	epoch   uint64 // the plugin's epoch when the session was created
+	streams bool
 
 	mu     sync.Mutex
 	closed bool
@@ -88,6 +98,9 @@ func (s *pluginSession) Exec(ctx context.Context, req providers.ExecRequest) (*p
 		}
 		req.StdinData = b
 	}
+	if s.streams && (req.Stdout != nil || req.Stderr != nil || ctx.Done() != nil) {
+		return s.execStreaming(ctx, req)
+	}
 	start := time.Now()
 	var res providers.ExecResult
 	// The plugin enforces the command's own timeout; the call may take that
@@ -106,6 +119,84 @@ func (s *pluginSession) Exec(ctx context.Context, req providers.ExecRequest) (*p
 		req.Stderr.Write(res.Stderr)
 	}
 	return &res, err
+}
+
+// pollWait is how long one exec_poll may wait for output.
+const pollWait = 50 * time.Millisecond
+
+// execStreaming runs req through exec_start and exec_poll. Polls run on a
+// context that does not end with ctx: when ctx ends (or the command outlives
+// its timeout by the plugin's call timeout) the command is cancelled with
+// exec_cancel and polled to its end, so the plugin's instance, and the
+// session, live on.
+func (s *pluginSession) execStreaming(ctx context.Context, req providers.ExecRequest) (*providers.ExecResult, error) {
+	start := time.Now()
+	var ref abi.ExecRef
+	if err := s.p.callJSON(ctx, abi.ExportExecStart, abi.ExecCall{Session: s.id, Request: req}, &ref); err != nil {
+		return nil, err
+	}
+	calls := context.WithoutCancel(ctx)
+	var deadline <-chan time.Time
+	if req.Timeout > 0 {
+		t := time.NewTimer(req.Timeout + s.p.opts.Timeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	var stopped error           // why the command was cancelled
+	var giveUp <-chan time.Time // once cancelled, how long it may take to end
+	for {
+		if stopped == nil {
+			select {
+			case <-ctx.Done():
+				stopped = ctx.Err()
+			case <-deadline:
+				stopped = context.DeadlineExceeded
+			default:
+			}
+			if stopped != nil {
+				if err := s.p.callJSON(calls, abi.ExportExecCancel, ref, nil); err != nil {
+					return nil, err
+				}
+				t := time.NewTimer(s.p.opts.Timeout)
+				defer t.Stop()
+				giveUp = t.C
+			}
+		}
+		var ch abi.ExecChunk
+		if err := s.p.callJSON(calls, abi.ExportExecPoll, abi.ExecPoll{Exec: ref.Exec, WaitMS: int(pollWait / time.Millisecond)}, &ch); err != nil {
+			return nil, err
+		}
+		if req.Stdout != nil && len(ch.Stdout) > 0 {
+			req.Stdout.Write(ch.Stdout)
+		}
+		if req.Stderr != nil && len(ch.Stderr) > 0 {
+			req.Stderr.Write(ch.Stderr)
+		}
+		if ch.Done {
+			res := ch.Result
+			if res == nil {
+				res = &providers.ExecResult{}
+			}
+			if res.Duration == 0 {
+				res.Duration = time.Since(start)
+			}
+			switch {
+			case stopped != nil:
+				return res, providers.NewError(providers.CodeExecTransport, "exec", "", fmt.Errorf("command cancelled: %w", stopped))
+			case ch.Error != nil:
+				if ch.Error.Code == providers.CodePluginError && ch.Error.Target == "" {
+					ch.Error.Target = s.p.desc.Name
+				}
+				return res, ch.Error
+			}
+			return res, nil
+		}
+		select {
+		case <-giveUp:
+			return nil, pluginErr(s.p.desc.Name, abi.ExportExecCancel, fmt.Errorf("the command did not end within %v of its cancellation: %w", s.p.opts.Timeout, stopped))
+		default:
+		}
+	}
 }
 
 func (s *pluginSession) ReadFile(ctx context.Context, path string) (io.ReadCloser, error) {

@@ -78,9 +78,6 @@ func TestProviderPluginConformance(t *testing.T) {
 	}
 	providertest.Run(t, func(t *testing.T) providers.Provider { return prov },
 		providertest.Skip("files/large", "the plugin ABI moves a file as one message, bounded by MaxOutputBytes"),
-		providertest.Skip("exec/stream", "the plugin ABI returns output when the command has finished"),
-		providertest.Skip("lifecycle/cancel", "the test cancels on the first streamed output, which the plugin ABI delivers only at the end"),
-		providertest.Skip("lifecycle/close-during-exec", "the test closes on the first streamed output; and a provider plugin serves one call at a time, so Close waits for the exec"),
 	)
 }
 

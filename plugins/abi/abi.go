@@ -36,8 +36,12 @@ const (
 	ExportRemove      = "remove"
 	ExportMkdir       = "mkdir"
 	ExportClose       = "close"
-	ExportSnapshot    = "snapshot"
-	ExportRestore     = "restore"
+	// A provider that streams exec output exports all three (ABI.md).
+	ExportExecStart  = "exec_start"
+	ExportExecPoll   = "exec_poll"
+	ExportExecCancel = "exec_cancel"
+	ExportSnapshot   = "snapshot"
+	ExportRestore    = "restore"
 )
 
 // Host function names, imported from the module HostModule.
@@ -107,6 +111,30 @@ type SessionRef struct {
 type ExecCall struct {
 	Session string                `json:"session"`
 	Request providers.ExecRequest `json:"request"`
+}
+
+// ExecRef names a running command: the output of exec_start, the input of
+// exec_cancel.
+type ExecRef struct {
+	Exec string `json:"exec"`
+}
+
+// ExecPoll is the input of exec_poll: the command, and how long to wait for
+// new output or its end before answering with nothing.
+type ExecPoll struct {
+	Exec   string `json:"exec"`
+	WaitMS int    `json:"wait_ms"`
+}
+
+// ExecChunk is the output of exec_poll: the output written since the last
+// poll and, once the command has ended, its result (whose Stdout and Stderr
+// hold all of its output, as an exec's would) and its error, if any.
+type ExecChunk struct {
+	Stdout []byte                `json:"stdout,omitempty"`
+	Stderr []byte                `json:"stderr,omitempty"`
+	Done   bool                  `json:"done,omitempty"`
+	Result *providers.ExecResult `json:"result,omitempty"`
+	Error  *providers.Error      `json:"error,omitempty"`
 }
 
 // PathCall is the input of read_file, list and stat.

@@ -76,16 +76,27 @@ func fail(err error) int32 { return Fail(err) }
 func Fail(err error) int32 {
 	var pe *providers.Error
 	if errors.As(err, &pe) {
-		if pe.Message == "" && pe.Err != nil {
-			pe = &providers.Error{Code: pe.Code, Op: pe.Op, Target: pe.Target, Retryable: pe.Retryable, Message: pe.Err.Error()}
-		}
-		if b, merr := json.Marshal(pe); merr == nil {
+		if b, merr := json.Marshal(asError(pe)); merr == nil {
 			pdk.SetErrorString(string(b))
 			return 1
 		}
 	}
-	pdk.SetError(err)
+	pdk.SetError(err) // plain text: the host reports it as this plugin's plugin_error
 	return 1
+}
+
+// asError returns err as the *providers.Error that crosses the ABI: its own
+// code when it has one (plugin_error otherwise), with the message of its
+// cause.
+func asError(err error) *providers.Error {
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		return &providers.Error{Code: providers.CodePluginError, Message: err.Error()}
+	}
+	if pe.Message == "" && pe.Err != nil {
+		pe = &providers.Error{Code: pe.Code, Op: pe.Op, Target: pe.Target, Retryable: pe.Retryable, Message: pe.Err.Error()}
+	}
+	return pe
 }
 
 // hostCall sends req as JSON to host function f and decodes its response.

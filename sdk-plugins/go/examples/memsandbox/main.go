@@ -51,7 +51,7 @@ func (s *sandbox) Create(spec providers.SessionSpec) (string, error) {
 	return id, nil
 }
 
-func (s *sandbox) Exec(id string, req providers.ExecRequest) (*providers.ExecResult, error) {
+func (s *sandbox) Exec(ctx context.Context, id string, req providers.ExecRequest) (*providers.ExecResult, error) {
 	sess, err := s.session(id)
 	if err != nil {
 		return nil, err
@@ -59,7 +59,7 @@ func (s *sandbox) Exec(id string, req providers.ExecRequest) (*providers.ExecRes
 	if req.StdinData != nil {
 		req.Stdin = bytes.NewReader(req.StdinData)
 	}
-	return sess.Exec(context.Background(), req)
+	return sess.Exec(ctx, req)
 }
 
 func (s *sandbox) ReadFile(id, path string) ([]byte, error) {
@@ -129,6 +129,18 @@ func create() int32 { return wsbxplugin.HandleCreate(sb) }
 
 //go:wasmexport exec
 func exec() int32 { return wsbxplugin.HandleExec(sb) }
+
+// The three exports that let the host stream a command's output and cancel
+// it.
+
+//go:wasmexport exec_start
+func execStart() int32 { return wsbxplugin.HandleExecStart(sb) }
+
+//go:wasmexport exec_poll
+func execPoll() int32 { return wsbxplugin.HandleExecPoll() }
+
+//go:wasmexport exec_cancel
+func execCancel() int32 { return wsbxplugin.HandleExecCancel() }
 
 //go:wasmexport read_file
 func readFile() int32 { return wsbxplugin.HandleReadFile(sb) }
