@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -168,24 +169,29 @@ func TestCapabilityPluginAssemblyScript(t *testing.T) {
 	}
 }
 
+// pluginManifest parses a TOML manifest that loads fixture as plugin name,
+// followed by rest.
+func pluginManifest(t *testing.T, name, fixture, rest string) *manifest.Manifest {
+	t.Helper()
+	abs, err := filepath.Abs(pluginFixture(fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.Parse([]byte("[plugins."+name+"]\npath = "+strconv.Quote(abs)+"\n"+rest), "toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // TestEntryPluginGo: a manifest entry of the type the Go template plugin
 // defines is rendered into the session.
 func TestEntryPluginGo(t *testing.T) {
-	abs, err := filepath.Abs(pluginFixture("go-template-entry.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := manifest.Parse([]byte(`
-[plugins.template]
-path = "`+abs+`"
-
+	m := pluginManifest(t, "template", "go-template-entry.wasm", `
 [entries.app]
 type = "template"
 config = { vars = { name = "demo", port = 8080 }, files = { "README.md" = "# {{.name}}", "conf/app.ini" = "port={{.port}}" } }
-`), "toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	rt := newPluginRuntime(t, goPluginEngine()...)
 	ctx := context.Background()
 	s, err := rt.Create(ctx, "wasi", providers.SessionSpec{}, runtime.WithManifest(m))
@@ -201,19 +207,12 @@ config = { vars = { name = "demo", port = 8080 }, files = { "README.md" = "# {{.
 // TestEntryPluginEscape: an entry plugin that writes outside its
 // destination fails the session's creation, and nothing is left behind.
 func TestEntryPluginEscape(t *testing.T) {
-	abs, _ := filepath.Abs(pluginFixture("c-hostile.wasm"))
-	m, err := manifest.Parse([]byte(`
-[plugins.hostile]
-path = "`+abs+`"
-
+	m := pluginManifest(t, "hostile", "c-hostile.wasm", `
 [entries.dest]
 type = "hostile"
-`), "toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	rt := newPluginRuntime(t)
-	_, err = rt.Create(context.Background(), "wasi", providers.SessionSpec{}, runtime.WithManifest(m))
+	_, err := rt.Create(context.Background(), "wasi", providers.SessionSpec{}, runtime.WithManifest(m))
 	if !errors.Is(err, providers.ErrPathEscape) {
 		t.Fatalf("got %v", err)
 	}
@@ -263,14 +262,7 @@ func fileExists(p string) bool {
 // host functions passes the session's policies, unlike the built-in entries
 // the session's creator wrote.
 func TestEntryPluginWritesAreChecked(t *testing.T) {
-	abs, err := filepath.Abs(pluginFixture("go-template-entry.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := manifest.Parse([]byte(`
-[plugins.template]
-path = "`+abs+`"
-
+	m := pluginManifest(t, "template", "go-template-entry.wasm", `
 [entries."notes.txt"]
 type = "file"
 content = "from the creator"
@@ -278,10 +270,7 @@ content = "from the creator"
 [entries.app]
 type = "template"
 config = { files = { "README.md" = "readme", "secret.env" = "TOKEN=x" } }
-`), "toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	var mu sync.Mutex
 	var asked []string
 	noEnv := runtime.PolicyFunc(func(_ context.Context, op, _, subject string) (bool, string, error) {
@@ -294,7 +283,7 @@ config = { files = { "README.md" = "readme", "secret.env" = "TOKEN=x" } }
 		return true, "", nil
 	})
 	rt := newPluginRuntime(t, goPluginEngine()...)
-	_, err = rt.Create(context.Background(), "wasi", providers.SessionSpec{}, runtime.WithManifest(m), runtime.WithPolicy(noEnv))
+	_, err := rt.Create(context.Background(), "wasi", providers.SessionSpec{}, runtime.WithManifest(m), runtime.WithPolicy(noEnv))
 	if !errors.Is(err, providers.ErrPermissionDenied) || !strings.Contains(err.Error(), "no env files") {
 		t.Fatalf("got %v", err)
 	}
