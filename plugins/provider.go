@@ -3,6 +3,7 @@ package plugins
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -34,13 +35,58 @@ func (p *Plugin) Provider() (providers.Provider, error) {
 	if p.desc.Kind != abi.KindProvider {
 		return nil, kindErr(p, abi.KindProvider)
 	}
-	streams := p.exports[abi.ExportExecStart] && p.exports[abi.ExportExecPoll] && p.exports[abi.ExportExecCancel]
-	return &pluginProvider{p: p, streams: streams}, nil
+	pp := &pluginProvider{
+		p:         p,
+		streams:   p.exports[abi.ExportExecStart] && p.exports[abi.ExportExecPoll] && p.exports[abi.ExportExecCancel],
+		snapshots: p.exports[abi.ExportSnapshot] && p.exports[abi.ExportRestore],
+	}
+	if pp.snapshots {
+		return snapshotProvider{pp}, nil
+	}
+	return pp, nil
 }
 
 type pluginProvider struct {
-	p       *Plugin
-	streams bool // exports exec_start, exec_poll and exec_cancel
+	p         *Plugin
+	streams   bool // exports exec_start, exec_poll and exec_cancel
+	snapshots bool // exports snapshot and restore
+}
+
+// snapshotProvider is a pluginProvider whose plugin exports snapshot and
+// restore: it is a providers.Restorer, and its sessions are
+// providers.Snapshotters.
+type snapshotProvider struct{ *pluginProvider }
+
+var _ providers.Restorer = snapshotProvider{}
+
+// Restore starts a session from a snapshot the plugin took. Snapshots live
+// in the plugin's instance, like its sessions.
+func (sp snapshotProvider) Restore(ctx context.Context, ref providers.SnapshotRef, spec providers.SessionSpec) (providers.Session, error) {
+	if ref.Provider != sp.p.desc.Name {
+		return nil, &providers.Error{Code: providers.CodeSnapshotRestoreError, Op: abi.ExportRestore, Target: ref.ID,
+			Message: fmt.Sprintf("snapshot of provider %q, not %q", ref.Provider, sp.p.desc.Name)}
+	}
+	return sp.session(ctx, abi.ExportRestore, abi.RestoreCall{ID: ref.ID, Spec: spec})
+}
+
+// snapshotSession is a pluginSession whose plugin exports snapshot.
+type snapshotSession struct{ *pluginSession }
+
+var _ providers.Snapshotter = snapshotSession{}
+
+// Snapshot asks the plugin to freeze the session's workspace.
+func (s snapshotSession) Snapshot(ctx context.Context) (providers.SnapshotRef, error) {
+	if err := s.check(abi.ExportSnapshot); err != nil {
+		return providers.SnapshotRef{}, err
+	}
+	var id abi.SnapshotID
+	if err := s.p.callJSON(ctx, abi.ExportSnapshot, abi.SessionRef{Session: s.id}, &id); err != nil {
+		return providers.SnapshotRef{}, err
+	}
+	if id.ID == "" {
+		return providers.SnapshotRef{}, pluginErr(s.p.desc.Name, abi.ExportSnapshot, errors.New("snapshot returned no id"))
+	}
+	return providers.SnapshotRef{Provider: s.p.desc.Name, ID: id.ID}, nil
 }
 
 var _ providers.Provider = (*pluginProvider)(nil)
@@ -48,15 +94,25 @@ var _ providers.Provider = (*pluginProvider)(nil)
 func (pp *pluginProvider) Name() string { return pp.p.desc.Name }
 
 func (pp *pluginProvider) Create(ctx context.Context, spec providers.SessionSpec) (providers.Session, error) {
+	return pp.session(ctx, abi.ExportCreate, spec)
+}
+
+// session calls export (create or restore), which answers with a new
+// session's id.
+func (pp *pluginProvider) session(ctx context.Context, export string, in any) (providers.Session, error) {
 	var ref abi.SessionRef
 	var epoch uint64
-	if err := pp.p.callJSONTimeout(ctx, abi.ExportCreate, spec, &ref, pp.p.opts.Timeout, &epoch); err != nil {
+	if err := pp.p.callJSONTimeout(ctx, export, in, &ref, pp.p.opts.Timeout, &epoch); err != nil {
 		return nil, err
 	}
 	if ref.Session == "" {
-		return nil, pluginErr(pp.p.desc.Name, abi.ExportCreate, fmt.Errorf("create returned no session id"))
+		return nil, pluginErr(pp.p.desc.Name, export, fmt.Errorf("%s returned no session id", export))
 	}
-	return &pluginSession{p: pp.p, id: ref.Session, epoch: epoch, streams: pp.streams}, nil
+	s := &pluginSession{p: pp.p, id: ref.Session, epoch: epoch, streams: pp.streams}
+	if pp.snapshots {
+		return snapshotSession{s}, nil
+	}
+	return s, nil
 }
 
 type pluginSession struct {

@@ -234,3 +234,27 @@ func HandleClose(p Provider) int32 {
 		return empty{}, p.Close(c.Session)
 	})
 }
+
+// Snapshotter is implemented by a provider that freezes a session's
+// workspace under an id and starts new sessions from it (the optional
+// snapshot and restore exports).
+type Snapshotter interface {
+	Snapshot(session string) (id string, err error)
+	Restore(id string, spec providers.SessionSpec) (session string, err error)
+}
+
+// HandleSnapshot answers the snapshot export.
+func HandleSnapshot(p Snapshotter) int32 {
+	return call(func(c abi.SessionRef) (abi.SnapshotID, error) {
+		id, err := p.Snapshot(c.Session)
+		return abi.SnapshotID{ID: id}, err
+	})
+}
+
+// HandleRestore answers the restore export.
+func HandleRestore(p Snapshotter) int32 {
+	return call(func(c abi.RestoreCall) (abi.SessionRef, error) {
+		id, err := p.Restore(c.ID, c.Spec)
+		return abi.SessionRef{Session: id}, err
+	})
+}

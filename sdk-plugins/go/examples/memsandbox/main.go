@@ -23,14 +23,17 @@ func describe() int32 {
 	return wsbxplugin.Describe(wsbxplugin.Info{Kind: "provider", Name: "memsandbox", Version: "0.1.0"})
 }
 
-// sandbox implements wsbxplugin.Provider over in-memory wasi sessions.
+// sandbox implements wsbxplugin.Provider and wsbxplugin.Snapshotter over
+// in-memory wasi sessions. A snapshot is the portable archive of the
+// workspace, kept in the plugin's memory.
 type sandbox struct {
-	provider *wasi.Provider
-	sessions map[string]providers.Session
-	next     int
+	provider  *wasi.Provider
+	sessions  map[string]providers.Session
+	snapshots map[string][]byte
+	next      int
 }
 
-var sb = &sandbox{provider: wasi.New(), sessions: map[string]providers.Session{}}
+var sb = &sandbox{provider: wasi.New(), sessions: map[string]providers.Session{}, snapshots: map[string][]byte{}}
 
 func (s *sandbox) session(id string) (providers.Session, error) {
 	sess, ok := s.sessions[id]
@@ -45,10 +48,45 @@ func (s *sandbox) Create(spec providers.SessionSpec) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return s.add(sess), nil
+}
+
+func (s *sandbox) add(sess providers.Session) string {
 	s.next++
 	id := "s" + strconv.Itoa(s.next)
 	s.sessions[id] = sess
-	return id, nil
+	return id
+}
+
+func (s *sandbox) Snapshot(id string) (string, error) {
+	sess, err := s.session(id)
+	if err != nil {
+		return "", err
+	}
+	var archive bytes.Buffer
+	if err := sess.(providers.Archiver).ExportArchive(context.Background(), &archive); err != nil {
+		return "", err
+	}
+	s.next++
+	snap := "snap" + strconv.Itoa(s.next)
+	s.snapshots[snap] = archive.Bytes()
+	return snap, nil
+}
+
+func (s *sandbox) Restore(snap string, spec providers.SessionSpec) (string, error) {
+	archive, ok := s.snapshots[snap]
+	if !ok {
+		return "", &providers.Error{Code: providers.CodeSnapshotRestoreError, Target: snap, Message: "no such snapshot"}
+	}
+	sess, err := s.provider.Create(context.Background(), spec)
+	if err != nil {
+		return "", err
+	}
+	if err := sess.(providers.Archiver).ImportArchive(context.Background(), bytes.NewReader(archive)); err != nil {
+		sess.Close(context.Background())
+		return "", err
+	}
+	return s.add(sess), nil
 }
 
 func (s *sandbox) Exec(ctx context.Context, id string, req providers.ExecRequest) (*providers.ExecResult, error) {
@@ -141,6 +179,12 @@ func execPoll() int32 { return wsbxplugin.HandleExecPoll() }
 
 //go:wasmexport exec_cancel
 func execCancel() int32 { return wsbxplugin.HandleExecCancel() }
+
+//go:wasmexport snapshot
+func snapshot() int32 { return wsbxplugin.HandleSnapshot(sb) }
+
+//go:wasmexport restore
+func restore() int32 { return wsbxplugin.HandleRestore(sb) }
 
 //go:wasmexport read_file
 func readFile() int32 { return wsbxplugin.HandleReadFile(sb) }
