@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -328,6 +330,11 @@ func (p *Plugin) Name() string { return p.desc.Name }
 
 // Kind is the plugin's declared kind.
 func (p *Plugin) Kind() string { return p.desc.Kind }
+
+// Exports are the names of the functions the plugin's module exports,
+// sorted: its ABI exports, optional ones included, and whatever its
+// toolchain adds (such as _initialize).
+func (p *Plugin) Exports() []string { return slices.Sorted(maps.Keys(p.exports)) }
 
 // SHA256 is the hex digest of the plugin's module.
 func (p *Plugin) SHA256() string { return p.sha256 }

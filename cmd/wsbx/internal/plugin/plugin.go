@@ -18,8 +18,9 @@ const usage = `Usage: wsbx plugin inspect [--json] [--cache-dir DIR] FILE.wasm..
 
 Loads each plugin (verifying that it speaks the wsbx plugin ABI) and prints
 what it declares: kind, name, version, the ABI version, its sha256, entry
-types and configuration schema. --cache-dir keeps the compiled code on disk,
-so a later load of the same module skips compilation.
+types, configuration schema and exported functions (which show the optional
+exports it has). --cache-dir keeps the compiled code on disk, so a later
+load of the same module skips compilation.
 
 Flags:
 `
@@ -77,10 +78,11 @@ func Inspect(ctx context.Context, o *InspectOptions, out io.Writer) error {
 		d := p.Describe()
 		if o.JSON {
 			b, err := json.Marshal(struct {
-				File   string `json:"file"`
-				SHA256 string `json:"sha256"`
+				File    string   `json:"file"`
+				SHA256  string   `json:"sha256"`
+				Exports []string `json:"exports"`
 				abi.Describe
-			}{f, p.SHA256(), d})
+			}{f, p.SHA256(), p.Exports(), d})
 			if err != nil {
 				return err
 			}
@@ -95,6 +97,7 @@ func Inspect(ctx context.Context, o *InspectOptions, out io.Writer) error {
 		if len(d.ConfigSchema) > 0 {
 			fmt.Fprintf(out, "  config    %s\n", d.ConfigSchema)
 		}
+		fmt.Fprintf(out, "  exports   %s\n", strings.Join(p.Exports(), ", "))
 	}
 	return errors.Join(errs...)
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,7 +41,7 @@ func TestInspect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"name      read-only", "kind      capability", "abi       1", "sha256    "} {
+	for _, want := range []string{"name      read-only", "kind      capability", "abi       1", "sha256    ", "exports   _initialize, check, wsbx_describe"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -57,6 +58,9 @@ func TestInspect(t *testing.T) {
 	}
 	if got["name"] != "allow-hosts" || got["kind"] != "capability" || got["abi"] != float64(1) || len(got["sha256"].(string)) != 64 {
 		t.Fatalf("json = %v", got)
+	}
+	if exports, _ := got["exports"].([]any); !slices.Contains(exports, any("check")) {
+		t.Fatalf("exports = %v", got["exports"])
 	}
 
 	err = Inspect(context.Background(), &InspectOptions{Files: []string{fixture("c-hostile-abi2.wasm")}}, io.Discard)
