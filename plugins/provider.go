@@ -39,6 +39,7 @@ func (p *Plugin) Provider() (providers.Provider, error) {
 		p:         p,
 		streams:   p.exports[abi.ExportExecStart] && p.exports[abi.ExportExecPoll] && p.exports[abi.ExportExecCancel],
 		snapshots: p.exports[abi.ExportSnapshot] && p.exports[abi.ExportRestore],
+		archives:  p.exports[abi.ExportExportArchive] && p.exports[abi.ExportImportArchive],
 	}
 	if pp.snapshots {
 		return snapshotProvider{pp}, nil
@@ -50,6 +51,7 @@ type pluginProvider struct {
 	p         *Plugin
 	streams   bool // exports exec_start, exec_poll and exec_cancel
 	snapshots bool // exports snapshot and restore
+	archives  bool // exports export_archive and import_archive
 }
 
 // snapshotProvider is a pluginProvider whose plugin exports snapshot and
@@ -69,13 +71,80 @@ func (sp snapshotProvider) Restore(ctx context.Context, ref providers.SnapshotRe
 	return sp.session(ctx, abi.ExportRestore, abi.RestoreCall{ID: ref.ID, Spec: spec})
 }
 
-// snapshotSession is a pluginSession whose plugin exports snapshot.
-type snapshotSession struct{ *pluginSession }
+// A session's optional powers are methods of the type Create returns, found
+// by type assertion, so there is one type per combination of the plugin's
+// optional exports.
+type (
+	snapshotSession        struct{ *pluginSession } // snapshot and restore
+	archiveSession         struct{ *pluginSession } // export_archive and import_archive
+	snapshotArchiveSession struct{ *pluginSession } // both
+)
 
-var _ providers.Snapshotter = snapshotSession{}
+var (
+	_ providers.Snapshotter = snapshotSession{}
+	_ providers.Archiver    = archiveSession{}
+	_ providers.Snapshotter = snapshotArchiveSession{}
+	_ providers.Archiver    = snapshotArchiveSession{}
+)
 
-// Snapshot asks the plugin to freeze the session's workspace.
 func (s snapshotSession) Snapshot(ctx context.Context) (providers.SnapshotRef, error) {
+	return s.snapshot(ctx)
+}
+
+func (s archiveSession) ExportArchive(ctx context.Context, w io.Writer) error {
+	return s.exportArchive(ctx, w)
+}
+
+func (s archiveSession) ImportArchive(ctx context.Context, r io.Reader) error {
+	return s.importArchive(ctx, r)
+}
+
+func (s snapshotArchiveSession) Snapshot(ctx context.Context) (providers.SnapshotRef, error) {
+	return s.snapshot(ctx)
+}
+
+func (s snapshotArchiveSession) ExportArchive(ctx context.Context, w io.Writer) error {
+	return s.exportArchive(ctx, w)
+}
+
+func (s snapshotArchiveSession) ImportArchive(ctx context.Context, r io.Reader) error {
+	return s.importArchive(ctx, r)
+}
+
+// exportArchive asks the plugin for the workspace's portable archive, which
+// crosses the ABI as one message (bounded by MaxOutputBytes).
+func (s *pluginSession) exportArchive(ctx context.Context, w io.Writer) error {
+	if err := s.check(abi.ExportExportArchive); err != nil {
+		return err
+	}
+	var d abi.Data
+	if err := s.p.callJSON(ctx, abi.ExportExportArchive, abi.SessionRef{Session: s.id}, &d); err != nil {
+		return err
+	}
+	if _, err := w.Write(d.Data); err != nil {
+		return &providers.Error{Code: providers.CodeArchiveError, Op: abi.ExportExportArchive, Err: err}
+	}
+	return nil
+}
+
+// importArchive sends the archive read from r to the plugin, which unpacks
+// it and refuses members that leave the workspace.
+func (s *pluginSession) importArchive(ctx context.Context, r io.Reader) error {
+	if err := s.check(abi.ExportImportArchive); err != nil {
+		return err
+	}
+	b, err := io.ReadAll(io.LimitReader(r, int64(s.p.opts.MaxOutputBytes)+1))
+	if err != nil {
+		return &providers.Error{Code: providers.CodeArchiveError, Op: abi.ExportImportArchive, Err: err}
+	}
+	if len(b) > s.p.opts.MaxOutputBytes {
+		return &providers.Error{Code: providers.CodeArchiveError, Op: abi.ExportImportArchive, Message: "archive exceeds the plugin's size limit"}
+	}
+	return s.p.callJSON(ctx, abi.ExportImportArchive, abi.ArchiveCall{Session: s.id, Data: b}, nil)
+}
+
+// snapshot asks the plugin to freeze the session's workspace.
+func (s *pluginSession) snapshot(ctx context.Context) (providers.SnapshotRef, error) {
 	if err := s.check(abi.ExportSnapshot); err != nil {
 		return providers.SnapshotRef{}, err
 	}
@@ -109,8 +178,13 @@ func (pp *pluginProvider) session(ctx context.Context, export string, in any) (p
 		return nil, pluginErr(pp.p.desc.Name, export, fmt.Errorf("%s returned no session id", export))
 	}
 	s := &pluginSession{p: pp.p, id: ref.Session, epoch: epoch, streams: pp.streams}
-	if pp.snapshots {
+	switch {
+	case pp.snapshots && pp.archives:
+		return snapshotArchiveSession{s}, nil
+	case pp.snapshots:
 		return snapshotSession{s}, nil
+	case pp.archives:
+		return archiveSession{s}, nil
 	}
 	return s, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wsbx/wsbx/providers"
 	"github.com/wsbx/wsbx/providers/providertest"
+	"github.com/wsbx/wsbx/providers/wasi"
 )
 
 var memsandbox struct {
@@ -78,6 +79,29 @@ func TestProviderPluginConformance(t *testing.T) {
 	}
 	providertest.Run(t, func(t *testing.T) providers.Provider { return prov },
 		providertest.Skip("files/large", "the plugin ABI moves a file as one message, bounded by MaxOutputBytes"),
+	)
+}
+
+// TestProviderPluginTransferWithWasi moves a workspace from a session of
+// the memsandbox plugin to a wasi session through the portable archive, and
+// back.
+func TestProviderPluginTransferWithWasi(t *testing.T) {
+	s, err := NewSet(Config{CacheDir: testCacheDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	p, err := s.Load(context.Background(), Source{Path: buildMemsandbox(t)}, Options{Timeout: 2 * time.Minute, MemoryBytes: 1 << 30, MaxOutputBytes: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, err := p.Provider()
+	if err != nil {
+		t.Fatal(err)
+	}
+	providertest.RunTransfer(t,
+		func(t *testing.T) providers.Provider { return prov },
+		func(t *testing.T) providers.Provider { return wasi.New() },
 	)
 }
 

@@ -36,12 +36,14 @@ const (
 	ExportRemove      = "remove"
 	ExportMkdir       = "mkdir"
 	ExportClose       = "close"
-	// A provider that streams exec output exports all three (ABI.md).
-	ExportExecStart  = "exec_start"
-	ExportExecPoll   = "exec_poll"
-	ExportExecCancel = "exec_cancel"
-	ExportSnapshot   = "snapshot"
-	ExportRestore    = "restore"
+	// Optional provider exports, in groups that go together (ABI.md).
+	ExportExecStart     = "exec_start"
+	ExportExecPoll      = "exec_poll"
+	ExportExecCancel    = "exec_cancel"
+	ExportSnapshot      = "snapshot"
+	ExportRestore       = "restore"
+	ExportExportArchive = "export_archive"
+	ExportImportArchive = "import_archive"
 )
 
 // Host function names, imported from the module HostModule.
@@ -149,6 +151,14 @@ type WriteCall struct {
 	Path    string      `json:"path"`
 	Data    []byte      `json:"data"`
 	Mode    fs.FileMode `json:"mode,omitempty"`
+}
+
+// ArchiveCall is the input of import_archive: the portable archive (a tar
+// stream, see providers.Archiver) to unpack into the session's workspace.
+// export_archive takes a SessionRef and returns it as Data.
+type ArchiveCall struct {
+	Session string `json:"session"`
+	Data    []byte `json:"data"`
 }
 
 // RemoveCall is the input of remove.

@@ -22,8 +22,10 @@
 // A provider plugin implements [Provider] and registers one Handle function
 // per export; with [HandleExecStart], [HandleExecPoll] and
 // [HandleExecCancel] the host streams its commands' output and can cancel
-// them, and a provider that also implements [Snapshotter] registers
-// [HandleSnapshot] and [HandleRestore]. examples/memsandbox does all of it.
+// them; a provider that also implements [Snapshotter] registers
+// [HandleSnapshot] and [HandleRestore], and one that implements [Archiver]
+// registers [HandleExportArchive] and [HandleImportArchive].
+// examples/memsandbox does all of it.
 //
 // The messages are those of plugins/ABI.md, shared with the host through
 // package github.com/wsbx/wsbx/plugins/abi. See examples/ for one plugin of

@@ -258,3 +258,26 @@ func HandleRestore(p Snapshotter) int32 {
 		return abi.SessionRef{Session: id}, err
 	})
 }
+
+// Archiver is implemented by a provider that exports a session's workspace
+// as the portable archive (a tar stream, see providers.Archiver) and unpacks
+// one into it (the optional export_archive and import_archive exports).
+type Archiver interface {
+	ExportArchive(session string) ([]byte, error)
+	ImportArchive(session string, archive []byte) error
+}
+
+// HandleExportArchive answers the export_archive export.
+func HandleExportArchive(p Archiver) int32 {
+	return call(func(c abi.SessionRef) (abi.Data, error) {
+		b, err := p.ExportArchive(c.Session)
+		return abi.Data{Data: b}, err
+	})
+}
+
+// HandleImportArchive answers the import_archive export.
+func HandleImportArchive(p Archiver) int32 {
+	return call(func(c abi.ArchiveCall) (empty, error) {
+		return empty{}, p.ImportArchive(c.Session, c.Data)
+	})
+}

@@ -23,7 +23,7 @@ func describe() int32 {
 	return wsbxplugin.Describe(wsbxplugin.Info{Kind: "provider", Name: "memsandbox", Version: "0.1.0"})
 }
 
-// sandbox implements wsbxplugin.Provider and wsbxplugin.Snapshotter over
+// sandbox implements wsbxplugin.Provider, Archiver and Snapshotter over
 // in-memory wasi sessions. A snapshot is the portable archive of the
 // workspace, kept in the plugin's memory.
 type sandbox struct {
@@ -58,18 +58,34 @@ func (s *sandbox) add(sess providers.Session) string {
 	return id
 }
 
-func (s *sandbox) Snapshot(id string) (string, error) {
+func (s *sandbox) ExportArchive(id string) ([]byte, error) {
 	sess, err := s.session(id)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var archive bytes.Buffer
 	if err := sess.(providers.Archiver).ExportArchive(context.Background(), &archive); err != nil {
+		return nil, err
+	}
+	return archive.Bytes(), nil
+}
+
+func (s *sandbox) ImportArchive(id string, archive []byte) error {
+	sess, err := s.session(id)
+	if err != nil {
+		return err
+	}
+	return sess.(providers.Archiver).ImportArchive(context.Background(), bytes.NewReader(archive))
+}
+
+func (s *sandbox) Snapshot(id string) (string, error) {
+	archive, err := s.ExportArchive(id)
+	if err != nil {
 		return "", err
 	}
 	s.next++
 	snap := "snap" + strconv.Itoa(s.next)
-	s.snapshots[snap] = archive.Bytes()
+	s.snapshots[snap] = archive
 	return snap, nil
 }
 
@@ -185,6 +201,12 @@ func snapshot() int32 { return wsbxplugin.HandleSnapshot(sb) }
 
 //go:wasmexport restore
 func restore() int32 { return wsbxplugin.HandleRestore(sb) }
+
+//go:wasmexport export_archive
+func exportArchive() int32 { return wsbxplugin.HandleExportArchive(sb) }
+
+//go:wasmexport import_archive
+func importArchive() int32 { return wsbxplugin.HandleImportArchive(sb) }
 
 //go:wasmexport read_file
 func readFile() int32 { return wsbxplugin.HandleReadFile(sb) }
