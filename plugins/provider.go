@@ -77,7 +77,7 @@ func (sp snapshotProvider) Restore(ctx context.Context, ref providers.SnapshotRe
 type (
 	snapshotSession        struct{ *pluginSession } // snapshot and restore
 	archiveSession         struct{ *pluginSession } // export_archive and import_archive
-	snapshotArchiveSession struct{ *pluginSession } // both
+	snapshotArchiveSession struct{ archiveSession } // both
 )
 
 var (
@@ -101,14 +101,6 @@ func (s archiveSession) ImportArchive(ctx context.Context, r io.Reader) error {
 
 func (s snapshotArchiveSession) Snapshot(ctx context.Context) (providers.SnapshotRef, error) {
 	return s.snapshot(ctx)
-}
-
-func (s snapshotArchiveSession) ExportArchive(ctx context.Context, w io.Writer) error {
-	return s.exportArchive(ctx, w)
-}
-
-func (s snapshotArchiveSession) ImportArchive(ctx context.Context, r io.Reader) error {
-	return s.importArchive(ctx, r)
 }
 
 // exportArchive asks the plugin for the workspace's portable archive, which
@@ -180,7 +172,7 @@ func (pp *pluginProvider) session(ctx context.Context, export string, in any) (p
 	s := &pluginSession{p: pp.p, id: ref.Session, epoch: epoch, streams: pp.streams}
 	switch {
 	case pp.snapshots && pp.archives:
-		return snapshotArchiveSession{s}, nil
+		return snapshotArchiveSession{archiveSession{s}}, nil
 	case pp.snapshots:
 		return snapshotSession{s}, nil
 	case pp.archives:
