@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -56,28 +55,21 @@ func (p *Plugin) call(ctx context.Context, export string, input []byte, timeout 
 	// small call. Host functions find the caller's context and the deadline
 	// under liveKey.
 	live := &liveCall{ctx: ctx, deadline: time.Now().Add(timeout)}
-	var timedOut atomic.Bool
-	timer := time.AfterFunc(timeout, func() {
-		timedOut.Store(true)
-		inst.Close(context.Background())
-	})
+	timer := time.AfterFunc(timeout, func() { inst.Close(context.Background()) })
 	stopOnDone := func() bool { return true }
 	if ctx.Done() != nil {
 		stopOnDone = context.AfterFunc(ctx, func() { inst.Close(context.Background()) })
 	}
 	callCtx := context.WithValue(context.WithoutCancel(ctx), liveKey{}, live)
 	rc, out, err := inst.CallWithContext(callCtx, export, input)
-	if stoppedTimer, stoppedDone := timer.Stop(), stopOnDone(); !stoppedTimer || !stoppedDone {
+	if inTime, notDone := timer.Stop(), stopOnDone(); !inTime || !notDone {
 		// The timeout or a cancellation closed the module, perhaps after
 		// the guest returned: the instance is gone either way.
 		p.epoch.Add(1)
-		switch {
-		case timedOut.Load():
-			err = errors.New("call ran past its timeout")
-		case ctx.Err() != nil:
-			err = fmt.Errorf("call stopped: %w", ctx.Err())
+		if !inTime {
+			return nil, pluginErr(p.desc.Name, export, errors.New("call ran past its timeout"))
 		}
-		return nil, pluginErr(p.desc.Name, export, err)
+		return nil, pluginErr(p.desc.Name, export, fmt.Errorf("call stopped: %w", ctx.Err()))
 	}
 	if err == nil && rc != 0 {
 		err = fmt.Errorf("export returned status %d", rc)
