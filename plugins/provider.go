@@ -303,6 +303,8 @@ func (s *pluginSession) execStreaming(ctx context.Context, req providers.ExecReq
 				res.Duration = time.Since(start)
 			}
 			switch {
+			case errors.Is(stopped, context.DeadlineExceeded):
+				return res, &providers.Error{Code: providers.CodeExecTimeout, Op: "exec", Retryable: true, Err: stopped, Message: "command ran past its timeout"}
 			case stopped != nil:
 				return res, providers.NewError(providers.CodeExecTransport, "exec", "", fmt.Errorf("command cancelled: %w", stopped))
 			case ch.Error != nil:
