@@ -181,3 +181,38 @@ func TestProviderPluginLosesSessionsWithItsInstance(t *testing.T) {
 		t.Fatalf("exec on a new session: %v %+v", err, res)
 	}
 }
+
+// TestProviderPluginStreamDeadline: a streamed command whose context runs
+// out is cancelled inside the plugin; the exec ends with exec_timeout and
+// the partial output, and the session serves the next command.
+func TestProviderPluginStreamDeadline(t *testing.T) {
+	s, err := NewSet(Config{CacheDir: testCacheDir, Interpreter: !warmCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	p, err := s.Load(context.Background(), Source{Path: buildMemsandbox(t)}, Options{Timeout: 2 * time.Minute, MemoryBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, _ := p.Provider()
+	ctx := context.Background()
+	sess, err := prov.Create(ctx, providers.SessionSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close(ctx)
+	short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	var streamed strings.Builder
+	res, err := sess.Exec(short, providers.ExecRequest{Command: "echo begun; sleep 30; echo never", Stdout: &streamed})
+	if !errors.Is(err, providers.ErrExecTimeout) {
+		t.Fatalf("exec past its context's deadline: %v", err)
+	}
+	if streamed.String() != "begun\n" || res == nil || string(res.Stdout) != "begun\n" {
+		t.Fatalf("streamed %q, result %+v", streamed.String(), res)
+	}
+	if r, err := sess.Exec(ctx, providers.ExecRequest{Command: "echo next"}); err != nil || string(r.Stdout) != "next\n" {
+		t.Fatalf("next command: %v %+v", err, r)
+	}
+}
