@@ -47,6 +47,14 @@
 // [RunConfig].MemoryLimitPages. A guest that fails after being refused
 // memory returns [ExitMemoryLimit] and an error matching [ErrMemoryLimit].
 //
+// # Plugin host functions
+//
+// [PluginFunctions] defines the wsbx_* host functions of the plugin ABI
+// (plugins/ABI.md): logging, and file access for entry plugins, confined to
+// the destination a call was granted with [WithPluginWorkspace] and never
+// through a symlink. Package plugins moves their bytes in and out of the
+// plugin.
+//
 // # Isolation
 //
 // Two Hosts share nothing: each has its own runtime, compiled modules and,
