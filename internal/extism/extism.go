@@ -116,7 +116,7 @@ type Plugin struct {
 	mainModule api.Module
 	modules    map[string]api.Module
 	// functions holds the api.Function of every export called so far, by
-	// module ("" is the kernel, "main" the main module) and name. wazero
+	// module (the kernel, or a module of the manifest) and name. wazero
 	// builds a new call engine, with its own stack, on every lookup; an
 	// instance serves one call at a time, so one handle per export is enough.
 	functions            map[moduleExport]api.Function
@@ -168,17 +168,27 @@ func logEnabled(level LogLevel) bool {
 	return level >= minimumLevel
 }
 
-// moduleExport names one exported function of one of an instance's modules.
-type moduleExport struct{ module, name string }
+// moduleExport names one exported function of one of an instance's modules:
+// the kernel, or the manifest's module called module.
+type moduleExport struct {
+	kernel       bool
+	module, name string
+}
 
-// function returns the export name of m (the instance's module called
-// module), looked up once per instance, or nil when m has no such export.
+// function returns the function name exported by m, the manifest's module
+// called module, looked up once per instance, or nil when m has no such
+// export.
 func (p *Plugin) function(module string, m api.Module, name string) api.Function {
-	key := moduleExport{module, name}
+	return p.lookup(moduleExport{module: module, name: name}, m)
+}
+
+// lookup returns the function key names, exported by m, looked up once per
+// instance.
+func (p *Plugin) lookup(key moduleExport, m api.Module) api.Function {
 	if f, ok := p.functions[key]; ok {
 		return f
 	}
-	f := m.ExportedFunction(name)
+	f := m.ExportedFunction(key.name)
 	if f != nil {
 		if p.functions == nil {
 			p.functions = map[moduleExport]api.Function{}
@@ -190,7 +200,7 @@ func (p *Plugin) function(module string, m api.Module, name string) api.Function
 
 // kernelFunction returns an export of the instance's Extism kernel.
 func (p *Plugin) kernelFunction(name string) api.Function {
-	return p.function("", p.extism, name)
+	return p.lookup(moduleExport{kernel: true, name: name}, p.extism)
 }
 
 // kernelCall calls an export of the kernel, which takes at most two
