@@ -194,9 +194,14 @@ func HandleReadFile(p Provider) int32 {
 
 // HandleWriteFile answers the write_file export.
 func HandleWriteFile(p Provider) int32 {
-	return call(func(c abi.WriteCall) (empty, error) {
-		return empty{}, p.WriteFile(c.Session, c.Path, c.Data, c.Mode)
-	})
+	c, err := decodeWriteCall(pdk.Input())
+	if err != nil {
+		return fail(err)
+	}
+	if err := p.WriteFile(c.Session, c.Path, c.Data, c.Mode); err != nil {
+		return fail(err)
+	}
+	return output(empty{})
 }
 
 // HandleList answers the list export.
@@ -277,7 +282,12 @@ func HandleExportArchive(p Archiver) int32 {
 
 // HandleImportArchive answers the import_archive export.
 func HandleImportArchive(p Archiver) int32 {
-	return call(func(c abi.ArchiveCall) (empty, error) {
-		return empty{}, p.ImportArchive(c.Session, c.Data)
-	})
+	c, err := decodeArchiveCall(pdk.Input())
+	if err != nil {
+		return fail(err)
+	}
+	if err := p.ImportArchive(c.Session, c.Data); err != nil {
+		return fail(err)
+	}
+	return output(empty{})
 }
