@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/wsbx/wsbx/providers/providertest"
 	"github.com/wsbx/wsbx/providers/wasi"
@@ -88,15 +87,7 @@ func BenchmarkLoadWarmCache(b *testing.B) {
 // same run, against the wasi provider itself: the difference is what the
 // plugin boundary costs.
 func BenchmarkProviderPlugin(b *testing.B) {
-	s := benchSet(b, Config{CacheDir: testCacheDir})
-	p, err := s.Load(context.Background(), Source{Path: buildMemsandbox(b)}, Options{Timeout: 5 * time.Minute, MemoryBytes: 1 << 30, MaxOutputBytes: 64 << 20})
-	if err != nil {
-		b.Fatal(err)
-	}
-	prov, err := p.Provider()
-	if err != nil {
-		b.Fatal(err)
-	}
+	prov := memsandboxProvider(b)
 	b.Run("plugin", func(b *testing.B) { providertest.Bench(b, prov) })
 	b.Run("wasi", func(b *testing.B) { providertest.Bench(b, wasi.New()) })
 }

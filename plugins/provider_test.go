@@ -53,16 +53,16 @@ func buildMemsandbox(t testing.TB) string {
 	return memsandbox.path
 }
 
-// TestProviderPluginConformance runs the provider conformance suite against
-// the Go provider plugin, through the plugin ABI.
-func TestProviderPluginConformance(t *testing.T) {
-	wasm := buildMemsandbox(t)
+// memsandboxProvider loads the memsandbox plugin into a Set of its own and
+// returns it as a provider.
+func memsandboxProvider(t testing.TB) providers.Provider {
+	t.Helper()
 	s, err := NewSet(Config{CacheDir: testCacheDir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close(context.Background()) })
-	p, err := s.Load(context.Background(), Source{Path: wasm}, Options{
+	p, err := s.Load(context.Background(), Source{Path: buildMemsandbox(t)}, Options{
 		Timeout:        2 * time.Minute,
 		MemoryBytes:    1 << 30,
 		MaxOutputBytes: 64 << 20,
@@ -74,6 +74,13 @@ func TestProviderPluginConformance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return prov
+}
+
+// TestProviderPluginConformance runs the provider conformance suite against
+// the Go provider plugin, through the plugin ABI.
+func TestProviderPluginConformance(t *testing.T) {
+	prov := memsandboxProvider(t)
 	if prov.Name() != "memsandbox" {
 		t.Fatalf("name = %q", prov.Name())
 	}
@@ -86,19 +93,7 @@ func TestProviderPluginConformance(t *testing.T) {
 // the memsandbox plugin to a wasi session through the portable archive, and
 // back.
 func TestProviderPluginTransferWithWasi(t *testing.T) {
-	s, err := NewSet(Config{CacheDir: testCacheDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	p, err := s.Load(context.Background(), Source{Path: buildMemsandbox(t)}, Options{Timeout: 2 * time.Minute, MemoryBytes: 1 << 30, MaxOutputBytes: 64 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prov, err := p.Provider()
-	if err != nil {
-		t.Fatal(err)
-	}
+	prov := memsandboxProvider(t)
 	providertest.RunTransfer(t,
 		func(t *testing.T) providers.Provider { return prov },
 		func(t *testing.T) providers.Provider { return wasi.New() },
@@ -145,16 +140,7 @@ func TestLoadFixtures(t *testing.T) {
 // context takes the plugin's instance with it. The sessions that instance
 // held answer session_closed, saying why, and the plugin serves new ones.
 func TestProviderPluginLosesSessionsWithItsInstance(t *testing.T) {
-	s, err := NewSet(Config{CacheDir: testCacheDir, Interpreter: !warmCache})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	p, err := s.Load(context.Background(), Source{Path: buildMemsandbox(t)}, Options{Timeout: 2 * time.Minute, MemoryBytes: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prov, _ := p.Provider()
+	prov := memsandboxProvider(t)
 	ctx := context.Background()
 	old, err := prov.Create(ctx, providers.SessionSpec{})
 	if err != nil {
@@ -186,16 +172,7 @@ func TestProviderPluginLosesSessionsWithItsInstance(t *testing.T) {
 // out is cancelled inside the plugin; the exec ends with exec_timeout and
 // the partial output, and the session serves the next command.
 func TestProviderPluginStreamDeadline(t *testing.T) {
-	s, err := NewSet(Config{CacheDir: testCacheDir, Interpreter: !warmCache})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	p, err := s.Load(context.Background(), Source{Path: buildMemsandbox(t)}, Options{Timeout: 2 * time.Minute, MemoryBytes: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prov, _ := p.Provider()
+	prov := memsandboxProvider(t)
 	ctx := context.Background()
 	sess, err := prov.Create(ctx, providers.SessionSpec{})
 	if err != nil {
