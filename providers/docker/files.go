@@ -86,6 +86,18 @@ func within(root, p string) bool {
 	return p == root || strings.HasPrefix(p, root+"/")
 }
 
+// locate checks the session and the path, then resolves it in the
+// container: the prelude of every file operation that works on an existing
+// path.
+func (s *session) locate(ctx context.Context, op, p string, followLast bool) (string, resolved, error) {
+	rel, err := s.relPath(op, p)
+	if err != nil {
+		return "", resolved{}, err
+	}
+	r, err := s.resolve(ctx, op, rel, followLast)
+	return rel, r, err
+}
+
 // relPath returns the workspace-relative form of the cleaned user path p
 // (for errors and FileInfo.Path), checking it first.
 func (s *session) relPath(op, p string) (string, error) {
@@ -147,11 +159,7 @@ func isNotFound(err error) bool {
 // CodeInvalidPath, CodeReadError for engine failures, CodeSessionClosed.
 func (s *session) ReadFile(ctx context.Context, p string) (io.ReadCloser, error) {
 	const op = "read_file"
-	rel, err := s.relPath(op, p)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.resolve(ctx, op, rel, true)
+	rel, r, err := s.locate(ctx, op, p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -360,11 +368,7 @@ func (p *Provider) sized(r io.Reader) (io.Reader, int64, func(), error) {
 // CodeInvalidPath, CodeReadError, CodeSessionClosed.
 func (s *session) List(ctx context.Context, p string) ([]providers.FileInfo, error) {
 	const op = "list"
-	rel, err := s.relPath(op, p)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.resolve(ctx, op, rel, true)
+	rel, r, err := s.locate(ctx, op, p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -431,11 +435,7 @@ func joinRel(rel, name string) string {
 // CodeSessionClosed.
 func (s *session) Stat(ctx context.Context, p string) (providers.FileInfo, error) {
 	const op = "stat"
-	rel, err := s.relPath(op, p)
-	if err != nil {
-		return providers.FileInfo{}, err
-	}
-	r, err := s.resolve(ctx, op, rel, false)
+	rel, r, err := s.locate(ctx, op, p, false)
 	if err != nil {
 		return providers.FileInfo{}, err
 	}
@@ -517,11 +517,7 @@ func (s *session) Remove(ctx context.Context, p string, recursive bool) error {
 // CodePathEscape, CodeInvalidPath, CodeWriteError, CodeSessionClosed.
 func (s *session) Mkdir(ctx context.Context, p string, parents bool) error {
 	const op = "mkdir"
-	rel, err := s.relPath(op, p)
-	if err != nil {
-		return err
-	}
-	r, err := s.resolve(ctx, op, rel, true)
+	rel, r, err := s.locate(ctx, op, p, true)
 	if err != nil {
 		return err
 	}
