@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -23,24 +21,13 @@ func cmdSleep(ctx context.Context, env *Env, args []string) int {
 	}
 	var total float64
 	for _, op := range ops {
-		s, mul := op, 1.0
-		switch {
-		case strings.HasSuffix(s, "s"):
-			s = s[:len(s)-1]
-		case strings.HasSuffix(s, "m"):
-			s, mul = s[:len(s)-1], 60
-		case strings.HasSuffix(s, "h"):
-			s, mul = s[:len(s)-1], 3600
-		case strings.HasSuffix(s, "d"):
-			s, mul = s[:len(s)-1], 86400
-		}
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || v < 0 || math.IsNaN(v) {
+		v, ok := parseSeconds(op)
+		if !ok {
 			env.Errorf(args[0], "invalid time interval %s", fileQuote(op))
 			fmt.Fprintf(env.Stderr, "Try '%s --help' for more information.\n", args[0])
 			return 1
 		}
-		total += v * mul
+		total += v
 	}
 	d := time.Duration(math.Min(total*float64(time.Second), math.MaxInt64))
 	timer := time.NewTimer(d)

@@ -80,6 +80,17 @@ func cmdTimeout(ctx context.Context, env *Env, args []string) int {
 
 // timeoutDuration parses NUMBER[smhd] (fractions allowed).
 func timeoutDuration(s string) (time.Duration, error) {
+	v, ok := parseSeconds(s)
+	if !ok || math.IsInf(v, 0) {
+		return 0, errFileBadDate
+	}
+	return time.Duration(math.Min(v*float64(time.Second), math.MaxInt64)), nil
+}
+
+// parseSeconds parses the NUMBER[smhd] of sleep and timeout (fractions and
+// "inf" allowed) as seconds; it reports false for anything else, negative
+// numbers and NaN included.
+func parseSeconds(s string) (float64, bool) {
 	mul := 1.0
 	switch {
 	case strings.HasSuffix(s, "s"):
@@ -92,8 +103,8 @@ func timeoutDuration(s string) (time.Duration, error) {
 		s, mul = s[:len(s)-1], 86400
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, errFileBadDate
+	if err != nil || v < 0 || math.IsNaN(v) {
+		return 0, false
 	}
-	return time.Duration(math.Min(v*mul*float64(time.Second), math.MaxInt64)), nil
+	return v * mul, true
 }
