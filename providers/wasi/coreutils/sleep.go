@@ -3,7 +3,6 @@ package coreutils
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 )
 
@@ -29,7 +28,7 @@ func cmdSleep(ctx context.Context, env *Env, args []string) int {
 		}
 		total += v
 	}
-	d := time.Duration(math.Min(total*float64(time.Second), math.MaxInt64))
+	d := secondsDuration(total)
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {

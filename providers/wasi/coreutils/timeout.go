@@ -84,7 +84,18 @@ func timeoutDuration(s string) (time.Duration, error) {
 	if !ok || math.IsInf(v, 0) {
 		return 0, errFileBadDate
 	}
-	return time.Duration(math.Min(v*float64(time.Second), math.MaxInt64)), nil
+	return secondsDuration(v), nil
+}
+
+// secondsDuration converts seconds to a Duration, the longest one for
+// anything beyond it ("inf" included). float64(math.MaxInt64) rounds up to
+// 2^63, which overflows when converted back: compare before converting.
+func secondsDuration(v float64) time.Duration {
+	ns := v * float64(time.Second)
+	if ns >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(ns)
 }
 
 // parseSeconds parses the NUMBER[smhd] of sleep and timeout (fractions and

@@ -1,7 +1,9 @@
 package coreutils
 
 import (
+	"math"
 	"testing"
+	"time"
 
 	"github.com/spf13/afero"
 )
@@ -15,6 +17,8 @@ func TestTimeout(t *testing.T) {
 		err  string
 	}{
 		{[]string{"timeout", "0.05", "sleep", "10"}, "", 124, ""},
+		{[]string{"timeout", "0.05", "sleep", "inf"}, "", 124, ""}, // forever, not an overflow to a past deadline
+		{[]string{"timeout", "0.05", "sleep", "1e300d"}, "", 124, ""},
 		{[]string{"timeout", "-v", "0.05s", "sleep", "10"}, "", 124, "timeout: sending signal TERM to command 'sleep'\n"},
 		{[]string{"timeout", "--preserve-status", "-s", "KILL", "0.05", "sleep", "10"}, "", 137, ""},
 		{[]string{"timeout", "5", "seq", "2"}, "1\n2\n", 0, ""},
@@ -38,5 +42,21 @@ func TestTimeoutStopsYes(t *testing.T) {
 	c, _ := Default().Lookup("timeout")
 	if code := c(t.Context(), env, []string{"timeout", "0.05", "yes"}); code != 124 {
 		t.Errorf("timeout yes: %d", code)
+	}
+}
+
+func TestSecondsDuration(t *testing.T) {
+	for _, tt := range []struct {
+		secs float64
+		want time.Duration
+	}{
+		{1.5, 1500 * time.Millisecond},
+		{0, 0},
+		{math.Inf(1), math.MaxInt64},
+		{9.3e9, math.MaxInt64}, // just past the largest Duration
+	} {
+		if got := secondsDuration(tt.secs); got != tt.want {
+			t.Errorf("secondsDuration(%g) = %v, want %v", tt.secs, got, tt.want)
+		}
 	}
 }
